@@ -1,0 +1,1 @@
+Console.WriteLine(Pocket.Training.Stub.Probe());

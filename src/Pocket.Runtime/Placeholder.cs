@@ -1,0 +1,1 @@
+namespace Pocket.Runtime; internal static class Placeholder { }
