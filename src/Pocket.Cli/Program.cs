@@ -1,1 +1,3 @@
-Console.WriteLine(Pocket.Training.Stub.Probe());
+using Pocket.Cli;
+
+return PocketApp.Run(args);

@@ -1,0 +1,41 @@
+using Pocket.Training.Checkpoints;
+using Pocket.Training.Data;
+using Pocket.Training.Training;
+using Spectre.Console.Cli;
+
+namespace Pocket.Cli;
+
+/// <summary>
+/// Maps failures to one line on stderr and an exit code: 2 for a bad command line, 1 for bad input or a failed
+/// run. Known failures print their own message; anything else prints its type and message, never a stack trace.
+/// </summary>
+public static class CliErrors
+{
+    public const int BadInput = 1;
+    public const int BadUsage = 2;
+
+    public static int Report(Exception e)
+    {
+        if (e is AggregateException { InnerExceptions.Count: 1 } aggregate) e = aggregate.InnerExceptions[0];
+        (string message, int code) = e switch
+        {
+            CommandParseException or CommandRuntimeException or UsageException => (e.Message, BadUsage),
+            IdxFormatException or CheckpointException or TrainingDivergedException or InputException => (e.Message, BadInput),
+            FileNotFoundException f => ($"{f.FileName ?? "file"}: file not found", BadInput),
+            DirectoryNotFoundException or UnauthorizedAccessException or IOException => (e.Message, BadInput),
+            OperationCanceledException => ("cancelled", BadInput),
+            _ when e.GetType().FullName?.StartsWith("Pocket.", StringComparison.Ordinal) == true => (e.Message, BadInput),
+            _ => ($"{e.GetType().Name}: {e.Message}", BadInput),
+        };
+        Console.Error.WriteLine($"pocket: {OneLine(message)}");
+        return code;
+    }
+
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+}
+
+/// <summary>A command-line value that makes no sense (exit code 2).</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>An input file or value that cannot be used (exit code 1).</summary>
+public sealed class InputException(string message) : Exception(message);

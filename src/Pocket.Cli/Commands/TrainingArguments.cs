@@ -1,0 +1,31 @@
+using Pocket.Training.Training;
+
+namespace Pocket.Cli.Commands;
+
+/// <summary>Applies the command line's training overrides to a recipe.</summary>
+public static class TrainingArguments
+{
+    public static TrainingOptions Apply(TrainingOptions recipe, int? epochs, double? lr, int? batchSize, double? weightDecay, string? optimizer, int seed)
+    {
+        if (epochs is < 0) throw new UsageException($"--epochs: {epochs} is negative");
+        if (lr is <= 0) throw new UsageException($"--lr: {lr} must be positive");
+        if (batchSize is <= 0) throw new UsageException($"--batch-size: {batchSize} must be positive");
+        if (weightDecay is < 0) throw new UsageException($"--weight-decay: {weightDecay} is negative");
+        var kind = optimizer?.ToLowerInvariant() switch
+        {
+            null => recipe.Optimizer,
+            "sgd" => OptimizerKind.Sgd,
+            "adam" => OptimizerKind.Adam,
+            _ => throw new UsageException($"--optimizer: '{optimizer}' is not sgd or adam"),
+        };
+        return recipe with
+        {
+            Epochs = epochs ?? recipe.Epochs,
+            LearningRate = lr ?? recipe.LearningRate,
+            BatchSize = batchSize ?? recipe.BatchSize,
+            WeightDecay = weightDecay ?? recipe.WeightDecay,
+            Optimizer = kind,
+            Seed = seed,
+        };
+    }
+}

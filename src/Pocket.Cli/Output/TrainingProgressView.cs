@@ -1,0 +1,47 @@
+using Pocket.Training.Training;
+using Spectre.Console;
+
+namespace Pocket.Cli.Output;
+
+/// <summary>
+/// Shows a long run on stderr: a Spectre progress bar with epoch, loss, accuracy and ETA when stderr is a
+/// terminal; one plain line per epoch otherwise (logs, CI, `--json`).
+/// </summary>
+public static class TrainingProgressView
+{
+    public static void Run(string title, bool quiet, Action<Action<TrainingProgress>> work)
+    {
+        if (quiet)
+        {
+            work(_ => { });
+            return;
+        }
+        if (!Terminal.Err.Profile.Capabilities.Interactive || Console.IsErrorRedirected)
+        {
+            work(p =>
+            {
+                if (p.EpochEnd) Terminal.Err.WriteLine(Describe(title, p));
+            });
+            return;
+        }
+        Terminal.Err.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
+                work(p =>
+                {
+                    task.Value = p.Fraction;
+                    task.Description = Markup.Escape(Describe(title, p));
+                });
+                task.Value = 1.0;
+            });
+    }
+
+    private static string Describe(string title, TrainingProgress p)
+    {
+        string accuracy = p.TestAccuracy is double a ? $" test acc {a:P2}" : "";
+        return $"{title} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4}{accuracy} eta {p.Eta:mm\\:ss}";
+    }
+}

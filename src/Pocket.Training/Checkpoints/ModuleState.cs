@@ -1,0 +1,68 @@
+using Pocket.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pocket.Training.Checkpoints;
+
+/// <summary>Moves weights between a TorchSharp module and a <see cref="Checkpoint"/>.</summary>
+public static class ModuleState
+{
+    /// <summary>A checkpoint of the module's current weights (no masks or codebooks; callers add those).</summary>
+    public static Checkpoint Capture(PocketModule model, string dataset, IDictionary<string, string>? metadata = null)
+    {
+        var checkpoint = new Checkpoint
+        {
+            Model = model.Spec, Input = model.InputShape, Classes = model.Classes, Dataset = dataset,
+            Metadata = metadata is null ? new() : new Dictionary<string, string>(metadata),
+        };
+        foreach (var (name, tensor) in model.state_dict())
+            checkpoint.State[name] = ToCheckpointTensor(tensor);
+        return checkpoint;
+    }
+
+    /// <summary>Builds the checkpoint's network and loads its weights.</summary>
+    public static PocketModule Restore(Checkpoint checkpoint, string source = "checkpoint")
+    {
+        PocketModule model;
+        try { model = ModelZoo.Create(checkpoint.Model, checkpoint.Input, checkpoint.Classes); }
+        catch (ArgumentException e) { throw new CheckpointException($"{source}: {e.Message}"); }
+        Load(model, checkpoint, source);
+        return model;
+    }
+
+    public static void Load(PocketModule model, Checkpoint checkpoint, string source = "checkpoint")
+    {
+        using var _ = no_grad();
+        var state = model.state_dict();
+        foreach (var (name, target) in state)
+        {
+            if (!checkpoint.State.TryGetValue(name, out var stored))
+                throw new CheckpointException($"{source}: no tensor '{name}' for {checkpoint.Model}");
+            if (!stored.Shape.SequenceEqual(target.shape))
+                throw new CheckpointException($"{source}: tensor '{name}' has shape [{string.Join(',', stored.Shape)}], the model needs [{string.Join(',', target.shape)}]");
+            using var source_ = FromCheckpointTensor(stored);
+            target.copy_(source_);
+        }
+        foreach (var name in checkpoint.State.Keys)
+            if (!state.ContainsKey(name)) throw new CheckpointException($"{source}: tensor '{name}' is not part of {checkpoint.Model}");
+    }
+
+    public static CheckpointTensor ToCheckpointTensor(Tensor tensor)
+    {
+        using var cpu = tensor.detach().cpu().contiguous();
+        return cpu.dtype switch
+        {
+            ScalarType.Float32 => CheckpointTensor.FromFloats(cpu.data<float>().ToArray(), cpu.shape),
+            ScalarType.Int64 => CheckpointTensor.FromLongs(cpu.data<long>().ToArray(), cpu.shape),
+            _ => throw new CheckpointException($"unsupported tensor type {cpu.dtype}"),
+        };
+    }
+
+    public static Tensor FromCheckpointTensor(CheckpointTensor t) => t.DType switch
+    {
+        "f32" => tensor(t.AsFloats(), t.Shape),
+        "i64" => tensor(t.AsLongs(), t.Shape),
+        "u8" => tensor(t.AsBytes(), t.Shape),
+        _ => throw new CheckpointException($"cannot load a {t.DType} tensor into a module"),
+    };
+}

@@ -1,0 +1,79 @@
+namespace Pocket.Training.Data;
+
+/// <summary>
+/// Resolves a <c>--dataset</c> value: "mnist" and "fashion-mnist" name the copies bundled under data/;
+/// anything else is a folder holding the four IDX files (raw or .gz).
+/// </summary>
+public static class DatasetCatalog
+{
+    public static readonly string[] BundledNames = ["mnist", "fashion-mnist"];
+
+    private static readonly string[] FileStems =
+        ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+
+    /// <summary>Loads both parts of a dataset. Errors are <see cref="IdxFormatException"/> with one line.</summary>
+    public static DatasetSplit Load(string dataset)
+    {
+        string folder = ResolveFolder(dataset);
+        string[] files = FileStems.Select(stem => FindFile(folder, stem)).ToArray();
+        var train = LoadPart(dataset, files[0], files[1]);
+        var test = LoadPart(dataset, files[2], files[3]);
+        if (train.Height != test.Height || train.Width != test.Width)
+            throw new IdxFormatException($"{files[2]}: test images are {test.Height}×{test.Width}, training images {train.Height}×{train.Width}");
+        return new DatasetSplit(dataset, train, test);
+    }
+
+    /// <summary>The folder a dataset name refers to.</summary>
+    public static string ResolveFolder(string dataset)
+    {
+        if (BundledNames.Contains(dataset, StringComparer.OrdinalIgnoreCase))
+            return Path.Combine(DataRoot(), dataset.ToLowerInvariant());
+        if (Directory.Exists(dataset)) return Path.GetFullPath(dataset);
+        throw new IdxFormatException($"{dataset}: unknown dataset (use {string.Join(", ", BundledNames)}, or a folder with the four IDX files)");
+    }
+
+    /// <summary>
+    /// The bundled data folder: $POCKET_DATA if set, else the first data/ folder found walking up from the
+    /// program's own directory (the repository root in a build), else data/ under the working directory.
+    /// </summary>
+    public static string DataRoot()
+    {
+        string? env = Environment.GetEnvironmentVariable("POCKET_DATA");
+        if (!string.IsNullOrEmpty(env)) return env;
+        foreach (string start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "data");
+                if (Directory.Exists(Path.Combine(candidate, "mnist"))) return candidate;
+            }
+        }
+        return Path.Combine(Directory.GetCurrentDirectory(), "data");
+    }
+
+    private static string FindFile(string folder, string stem)
+    {
+        foreach (string name in new[] { stem + ".gz", stem, stem.Replace("-idx", ".idx") + ".gz", stem.Replace("-idx", ".idx") })
+        {
+            string path = Path.Combine(folder, name);
+            if (File.Exists(path)) return path;
+        }
+        throw new IdxFormatException($"{Path.Combine(folder, stem)}[.gz]: file not found");
+    }
+
+    private static ImageDataset LoadPart(string name, string imagesPath, string labelsPath)
+    {
+        var images = IdxFile.Read(imagesPath, expectedRank: 3);
+        var labels = IdxFile.Read(labelsPath, expectedRank: 1);
+        int count = images.Dimensions[0], height = images.Dimensions[1], width = images.Dimensions[2];
+        if (labels.Dimensions[0] != count)
+            throw new IdxFormatException($"{labelsPath}: {labels.Dimensions[0]} labels, but {imagesPath} has {count} images");
+        int classes = 10;
+        for (int i = 0; i < labels.Data.Length; i++)
+            if (labels.Data[i] >= classes)
+                throw new IdxFormatException($"{labelsPath}: label {labels.Data[i]} of item {i} (offset {8 + i}) is not a digit class 0–9");
+        var pixels = new float[images.Data.Length];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = images.Data[i] / 255f;
+        return new ImageDataset(name, pixels, labels.Data, 1, height, width, classes);
+    }
+}

@@ -1,2 +1,0 @@
-namespace Pocket.Training;
-public static class Stub { public static string Probe() { using var t = TorchSharp.torch.ones(3); return t.sum().item<float>().ToString(); } }

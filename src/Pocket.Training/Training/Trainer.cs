@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Pocket.Training.Data;
+using Pocket.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pocket.Training.Training;
+
+/// <summary>
+/// Mini-batch training with cross-entropy. Deterministic for a given seed: the shuffle comes from
+/// <see cref="Random"/> seeded per epoch, and torch's generator is seeded before the first step.
+/// Weight constraints (pruning masks, shared centroids) are applied around every optimizer step.
+/// </summary>
+public static class Trainer
+{
+    public static void Train(
+        PocketModule model, ImageDataset train, TrainingOptions options,
+        IReadOnlyList<IWeightConstraint>? constraints = null, ImageDataset? test = null,
+        Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    {
+        constraints ??= [];
+        torch.manual_seed(options.Seed);
+        var parameters = model.parameters().ToList();
+        using optim.Optimizer optimizer = options.Optimizer switch
+        {
+            OptimizerKind.Adam => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+            _ => optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+        };
+        int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        var clock = Stopwatch.StartNew();
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        foreach (var c in constraints) c.AfterStep(); // start from a state that satisfies every constraint
+
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            SetLearningRate(optimizer, LearningRateAt(options, epoch));
+            new Random(options.Seed * 7919 + epoch).Shuffle(order);
+            model.train();
+            double lossSum = 0;
+            for (int b = 0; b < batches; b++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                int start = b * options.BatchSize, n = Math.Min(options.BatchSize, train.Count - start);
+                using var scope = NewDisposeScope();
+                var indices = order.AsSpan(start, n);
+                var x = Batches.Images(train, indices, model.InputShape);
+                var y = Batches.Labels(train, indices);
+                optimizer.zero_grad();
+                var loss = nn.functional.cross_entropy(model.forward(x), y);
+                loss.backward();
+                foreach (var c in constraints) c.BeforeStep();
+                optimizer.step();
+                foreach (var c in constraints) c.AfterStep();
+                double value = loss.item<float>();
+                if (!double.IsFinite(value))
+                    throw new TrainingDivergedException($"loss became {value} at epoch {epoch}, batch {b + 1}; lower the learning rate");
+                lossSum += value;
+                if (progress != null && (b % 20 == 0 || b == batches - 1))
+                    progress(new TrainingProgress(epoch, options.Epochs, b + 1, batches, lossSum / (b + 1), null, clock.Elapsed, false));
+            }
+            double? accuracy = options.EvaluateEachEpoch && test != null ? Evaluator.Evaluate(model, test, model.InputShape).Accuracy : null;
+            progress?.Invoke(new TrainingProgress(epoch, options.Epochs, batches, batches, lossSum / batches, accuracy, clock.Elapsed, true));
+        }
+        model.eval();
+    }
+
+    public static double LearningRateAt(TrainingOptions options, int epoch) => options.Schedule switch
+    {
+        // Cosine annealing over the run, evaluated at the start of each epoch.
+        LearningRateSchedule.Cosine => options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / Math.Max(1, options.Epochs))),
+        // ÷10 at 50 % and 75 % of the run.
+        LearningRateSchedule.Step => options.LearningRate * (epoch > options.Epochs * 3 / 4 ? 0.01 : epoch > options.Epochs / 2 ? 0.1 : 1),
+        _ => options.LearningRate,
+    };
+
+    private static void SetLearningRate(optim.Optimizer optimizer, double lr)
+    {
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+    }
+}
