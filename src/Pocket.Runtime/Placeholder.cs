@@ -1,1 +1,0 @@
-namespace Pocket.Runtime; internal static class Placeholder { }

@@ -1,0 +1,157 @@
+using System.Buffers;
+using Pocket.Format;
+using Pocket.Runtime.Ops;
+
+namespace Pocket.Runtime;
+
+/// <summary>
+/// A compiled, immutable Pocket model ready for inference. Load once, then call <see cref="Predict(ReadOnlySpan{float})"/>
+/// from any number of threads: weights are prepared at load and never written again, and every call rents its
+/// own activation buffers from <see cref="ArrayPool{T}"/>, so calls share no mutable state.
+/// </summary>
+public sealed class PocketNetwork
+{
+    /// <summary>Samples that travel through the network together: amortises weight reads (sparse FC tiles) while
+    /// keeping activation memory per call bounded for large batches.</summary>
+    private const int TileSamples = SparseLinearOp.TileSamples;
+
+    private readonly CompiledGraph _graph;
+    private readonly PocketNetworkOptions _options;
+    private readonly long[] _scratchPerTileSize; // scratch floats for a tile of 1..TileSamples samples
+
+    private PocketNetwork(CompiledGraph graph, PocketNetworkOptions options, IReadOnlyDictionary<string, string> metadata)
+    {
+        _graph = graph;
+        _options = options;
+        Metadata = metadata;
+        _scratchPerTileSize = new long[TileSamples + 1];
+        for (int b = 1; b <= TileSamples; b++)
+            _scratchPerTileSize[b] = graph.Layers.Length == 0 ? 0 : graph.Layers.Max(l => l.ScratchLength(b));
+        WeightBytes = graph.Layers.Sum(l => l.WeightBytes);
+    }
+
+    /// <summary>Validates and compiles a model. Throws <see cref="PocketRuntimeException"/> (naming the node) when
+    /// the graph cannot run.</summary>
+    public static PocketNetwork Load(PocketModel model, PocketNetworkOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= PocketNetworkOptions.Default;
+        if (options.MaxDegreeOfParallelism < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxDegreeOfParallelism must be at least 1");
+        return new PocketNetwork(GraphCompiler.Compile(model, options), options,
+            model.Metadata ?? new Dictionary<string, string>());
+    }
+
+    /// <summary>Input shape of one sample (CHW).</summary>
+    public TensorShape InputShape => _graph.InputShape;
+
+    /// <summary>Floats in one input sample (C·H·W).</summary>
+    public int InputLength => _graph.InputShape.Length;
+
+    /// <summary>Shape of one sample's output.</summary>
+    public TensorShape OutputShape => _graph.OutputShape;
+
+    /// <summary>Floats in one output sample (the number of logits for a classifier).</summary>
+    public int OutputLength => _graph.OutputShape.Length;
+
+    /// <summary>Bytes of weights resident in the runtime (as held: CSR, codes, bits or floats), excluding code.</summary>
+    public long WeightBytes { get; }
+
+    /// <summary>The model's metadata (name, dataset, labels…), as loaded.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    public PocketNetworkOptions Options => _options;
+
+    /// <summary>One line per executed layer: name, kernel chosen and output shape (fused nodes appear joined by '+').</summary>
+    public IReadOnlyList<string> DescribeLayers() =>
+        _graph.Layers.Select(l => $"{l.Name}: {l.Kernel} -> {l.OutputShape}").ToArray();
+
+    /// <summary>Runs one CHW sample and returns its output (logits).</summary>
+    public float[] Predict(ReadOnlySpan<float> input)
+    {
+        var output = new float[OutputLength];
+        Predict(input, 1, output);
+        return output;
+    }
+
+    /// <summary>Runs one CHW sample into <paramref name="output"/> (length ≥ <see cref="OutputLength"/>), allocation-free apart from pooled buffers.</summary>
+    public void Predict(ReadOnlySpan<float> input, Span<float> output) => Predict(input, 1, output);
+
+    /// <summary>Runs <paramref name="batch"/> samples stored back to back (N·C·H·W) into <paramref name="outputs"/> (N·OutputLength).</summary>
+    public void Predict(ReadOnlySpan<float> inputs, int batch, Span<float> outputs)
+    {
+        if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch));
+        if (inputs.Length < (long)batch * InputLength)
+            throw new PocketRuntimeException($"input holds {inputs.Length} floats, expected {batch} x {InputLength}");
+        if (outputs.Length < (long)batch * OutputLength)
+            throw new PocketRuntimeException($"output holds {outputs.Length} floats, expected {batch} x {OutputLength}");
+        if (batch == 0) return;
+
+        int tiles = (batch + TileSamples - 1) / TileSamples;
+        int parallelism = _options.MaxDegreeOfParallelism;
+        if (tiles == 1 || parallelism == 1)
+        {
+            // One tile at a time on this thread; layers may still spread a single tile over threads.
+            for (int t = 0; t < tiles; t++)
+            {
+                int start = t * TileSamples, count = Math.Min(TileSamples, batch - start);
+                RunTile(inputs.Slice(start * InputLength, count * InputLength), count,
+                    outputs.Slice(start * OutputLength, count * OutputLength), parallelism);
+            }
+            return;
+        }
+
+        // Several tiles and several threads: tiles in parallel, each single-threaded inside. Tile boundaries are
+        // the same as in the sequential loop, so results are bit-identical to it.
+        float[] inputCopy = ArrayPool<float>.Shared.Rent(batch * InputLength);
+        float[] outputCopy = ArrayPool<float>.Shared.Rent(batch * OutputLength);
+        try
+        {
+            inputs[..(batch * InputLength)].CopyTo(inputCopy);
+            Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, t =>
+            {
+                int start = t * TileSamples, count = Math.Min(TileSamples, batch - start);
+                RunTile(inputCopy.AsSpan(start * InputLength, count * InputLength), count,
+                    outputCopy.AsSpan(start * OutputLength, count * OutputLength), 1);
+            });
+            outputCopy.AsSpan(0, batch * OutputLength).CopyTo(outputs);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(inputCopy);
+            ArrayPool<float>.Shared.Return(outputCopy);
+        }
+    }
+
+    private void RunTile(ReadOnlySpan<float> input, int batch, Span<float> output, int parallelism)
+    {
+        ArrayPool<float> pool = ArrayPool<float>.Shared;
+        CompiledGraph g = _graph;
+        float[][] slots = new float[g.SlotLengths.Length][];
+        float[] scratch = pool.Rent((int)Math.Max(1, _scratchPerTileSize[batch]));
+        try
+        {
+            slots[0] = pool.Rent(batch * g.SlotLengths[0]);
+            input.CopyTo(slots[0]);
+            var workspace = new Workspace(slots, scratch, batch, parallelism);
+            for (int l = 0; l < g.Layers.Length; l++)
+            {
+                Layer layer = g.Layers[l];
+                slots[layer.OutputSlot] = pool.Rent(batch * g.SlotLengths[layer.OutputSlot]);
+                layer.Forward(workspace);
+                foreach (int s in g.ReleaseAfter[l])
+                {
+                    pool.Return(slots[s]);
+                    slots[s] = null!;
+                }
+            }
+            slots[g.OutputSlot].AsSpan(0, batch * OutputLength).CopyTo(output);
+        }
+        finally
+        {
+            foreach (float[]? buffer in slots)
+                if (buffer is not null) pool.Return(buffer);
+            pool.Return(scratch);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace Pocket.Runtime;
+
+/// <summary>How a <see cref="PocketNetwork"/> executes. The defaults suit a phone: one thread per call, so an app
+/// that already predicts from several threads does not oversubscribe the cores.</summary>
+public sealed record PocketNetworkOptions
+{
+    /// <summary>Threads one Predict call may use (1 = run on the calling thread only). Batches are split into
+    /// sample tiles across threads; a single sample spreads large convolutions and linear layers over output
+    /// channels. Results are bit-identical whatever the value, because every output element is still summed
+    /// by one thread in the same order.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = 1;
+
+    /// <summary>Fold BatchNorm2d into the preceding convolution when that convolution feeds only the BatchNorm.</summary>
+    public bool FoldBatchNorm { get; init; } = true;
+
+    /// <summary>Fuse ReLU/ReLU6 into the preceding convolution or linear layer when it is that layer's only consumer.</summary>
+    public bool FuseActivations { get; init; } = true;
+
+    public static PocketNetworkOptions Default { get; } = new();
+}
