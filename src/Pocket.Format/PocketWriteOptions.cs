@@ -1,0 +1,22 @@
+namespace Pocket.Format;
+
+/// <summary>Which coding the writer uses for each weight-code and relative-index stream.</summary>
+public enum StreamCodingChoice
+{
+    /// <summary>Per stream, whichever of fixed width and Huffman (including its length table) takes fewer bytes.</summary>
+    Smallest = 0,
+
+    /// <summary>Always fixed width (the paper's "P+Q" files, no Huffman).</summary>
+    FixedWidth = 1,
+
+    /// <summary>Huffman whenever it is possible (a non-empty stream with at most 65536 distinct symbols).</summary>
+    Huffman = 2,
+}
+
+/// <summary>Options for <see cref="PocketFile.Encode"/> and <see cref="PocketFile.Write"/>.</summary>
+public sealed record PocketWriteOptions
+{
+    public static PocketWriteOptions Default { get; } = new();
+
+    public StreamCodingChoice StreamCoding { get; init; } = StreamCodingChoice.Smallest;
+}
