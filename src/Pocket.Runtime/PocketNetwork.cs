@@ -42,6 +42,14 @@ public sealed class PocketNetwork
             model.Metadata ?? new Dictionary<string, string>());
     }
 
+    /// <summary>Reads a .pocket file (<see cref="PocketFile.Read"/>, which throws <see cref="PocketFormatException"/> for a
+    /// damaged file) and compiles it.</summary>
+    public static PocketNetwork Load(string path, PocketNetworkOptions? options = null) => Load(PocketFile.Read(path), options);
+
+    /// <summary>Decodes .pocket bytes already in memory (e.g. an app asset) and compiles them.</summary>
+    public static PocketNetwork Load(ReadOnlySpan<byte> pocketFile, PocketNetworkOptions? options = null) =>
+        Load(PocketFile.Decode(pocketFile), options);
+
     /// <summary>Input shape of one sample (CHW).</summary>
     public TensorShape InputShape => _graph.InputShape;
 
