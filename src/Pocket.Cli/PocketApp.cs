@@ -15,6 +15,7 @@ public static class PocketApp
             config.PropagateExceptions();
             config.AddCommand<TrainCommand>("train").WithDescription("Train a model of the zoo and write a checkpoint.");
             config.AddCommand<EvalCommand>("eval").WithDescription("Test accuracy of a checkpoint or .pocket file.");
+            config.AddCommand<SummaryCommand>("summary").WithDescription("Per-layer shapes, parameters and mult-adds of a zoo model.");
         });
         try
         {

@@ -7,6 +7,10 @@ public static class ModelZoo
     {
         ["lenet300"] = (s, i, k) => new LeNet300(s, i, k),
         ["lenet5"] = (s, i, k) => new LeNet5(s, i, k),
+        ["squeezenet1_0"] = (s, i, k) => new SqueezeNet(s, i, k, SqueezeNetVersion.V1_0),
+        ["squeezenet1_1"] = (s, i, k) => new SqueezeNet(s, i, k, SqueezeNetVersion.V1_1),
+        ["mobilenet_v1"] = (s, i, k) => new MobileNetV1(s, i, k),
+        ["sepnet"] = (s, i, k) => new SepNet(s, i, k),
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;
