@@ -76,7 +76,7 @@ internal sealed class DepthwiseConv2dOp : Layer
                     else
                     {
                         ReadOnlySpan<float> src = plane.Slice(iy * w);
-                        for (int j = 0; j < count; j++, ix += g.StrideW) dst[j] = MathF.FusedMultiplyAdd(weight, src[ix], dst[j]);
+                        for (int j = 0; j < count; j++, ix += g.StrideW) dst[j] = MulAdd.Of(weight, src[ix], dst[j]);
                     }
                 }
             }

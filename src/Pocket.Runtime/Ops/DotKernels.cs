@@ -20,16 +20,16 @@ internal static class DotKernels
         int i = 0;
         for (; i + 2 * w <= n; i += 2 * w)
         {
-            s0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)i), Vector.LoadUnsafe(ref a, (nuint)i), s0);
-            s1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)(i + w)), Vector.LoadUnsafe(ref a, (nuint)(i + w)), s1);
+            s0 = MulAdd.Of(Vector.LoadUnsafe(ref r, (nuint)i), Vector.LoadUnsafe(ref a, (nuint)i), s0);
+            s1 = MulAdd.Of(Vector.LoadUnsafe(ref r, (nuint)(i + w)), Vector.LoadUnsafe(ref a, (nuint)(i + w)), s1);
         }
         if (i + w <= n)
         {
-            s0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)i), Vector.LoadUnsafe(ref a, (nuint)i), s0);
+            s0 = MulAdd.Of(Vector.LoadUnsafe(ref r, (nuint)i), Vector.LoadUnsafe(ref a, (nuint)i), s0);
             i += w;
         }
         float sum = Vector.Sum(s0 + s1);
-        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref r, i), Unsafe.Add(ref a, i), sum);
+        for (; i < n; i++) sum = MulAdd.Of(Unsafe.Add(ref r, i), Unsafe.Add(ref a, i), sum);
         return sum;
     }
 
@@ -48,22 +48,22 @@ internal static class DotKernels
         for (; i + 2 * w <= n; i += 2 * w)
         {
             Vector<float> w0 = Vector.LoadUnsafe(ref r, (nuint)i), w1 = Vector.LoadUnsafe(ref r, (nuint)(i + w));
-            s00 = Vector.FusedMultiplyAdd(w0, Vector.LoadUnsafe(ref a0, (nuint)i), s00);
-            s01 = Vector.FusedMultiplyAdd(w1, Vector.LoadUnsafe(ref a0, (nuint)(i + w)), s01);
-            s10 = Vector.FusedMultiplyAdd(w0, Vector.LoadUnsafe(ref a1, (nuint)i), s10);
-            s11 = Vector.FusedMultiplyAdd(w1, Vector.LoadUnsafe(ref a1, (nuint)(i + w)), s11);
-            s20 = Vector.FusedMultiplyAdd(w0, Vector.LoadUnsafe(ref a2, (nuint)i), s20);
-            s21 = Vector.FusedMultiplyAdd(w1, Vector.LoadUnsafe(ref a2, (nuint)(i + w)), s21);
-            s30 = Vector.FusedMultiplyAdd(w0, Vector.LoadUnsafe(ref a3, (nuint)i), s30);
-            s31 = Vector.FusedMultiplyAdd(w1, Vector.LoadUnsafe(ref a3, (nuint)(i + w)), s31);
+            s00 = MulAdd.Of(w0, Vector.LoadUnsafe(ref a0, (nuint)i), s00);
+            s01 = MulAdd.Of(w1, Vector.LoadUnsafe(ref a0, (nuint)(i + w)), s01);
+            s10 = MulAdd.Of(w0, Vector.LoadUnsafe(ref a1, (nuint)i), s10);
+            s11 = MulAdd.Of(w1, Vector.LoadUnsafe(ref a1, (nuint)(i + w)), s11);
+            s20 = MulAdd.Of(w0, Vector.LoadUnsafe(ref a2, (nuint)i), s20);
+            s21 = MulAdd.Of(w1, Vector.LoadUnsafe(ref a2, (nuint)(i + w)), s21);
+            s30 = MulAdd.Of(w0, Vector.LoadUnsafe(ref a3, (nuint)i), s30);
+            s31 = MulAdd.Of(w1, Vector.LoadUnsafe(ref a3, (nuint)(i + w)), s31);
         }
         if (i + w <= n)
         {
             Vector<float> w0 = Vector.LoadUnsafe(ref r, (nuint)i);
-            s00 = Vector.FusedMultiplyAdd(w0, Vector.LoadUnsafe(ref a0, (nuint)i), s00);
-            s10 = Vector.FusedMultiplyAdd(w0, Vector.LoadUnsafe(ref a1, (nuint)i), s10);
-            s20 = Vector.FusedMultiplyAdd(w0, Vector.LoadUnsafe(ref a2, (nuint)i), s20);
-            s30 = Vector.FusedMultiplyAdd(w0, Vector.LoadUnsafe(ref a3, (nuint)i), s30);
+            s00 = MulAdd.Of(w0, Vector.LoadUnsafe(ref a0, (nuint)i), s00);
+            s10 = MulAdd.Of(w0, Vector.LoadUnsafe(ref a1, (nuint)i), s10);
+            s20 = MulAdd.Of(w0, Vector.LoadUnsafe(ref a2, (nuint)i), s20);
+            s30 = MulAdd.Of(w0, Vector.LoadUnsafe(ref a3, (nuint)i), s30);
             i += w;
         }
         d0 = Vector.Sum(s00 + s01);
@@ -73,10 +73,10 @@ internal static class DotKernels
         for (; i < n; i++)
         {
             float wi = Unsafe.Add(ref r, i);
-            d0 = MathF.FusedMultiplyAdd(wi, Unsafe.Add(ref a0, i), d0);
-            d1 = MathF.FusedMultiplyAdd(wi, Unsafe.Add(ref a1, i), d1);
-            d2 = MathF.FusedMultiplyAdd(wi, Unsafe.Add(ref a2, i), d2);
-            d3 = MathF.FusedMultiplyAdd(wi, Unsafe.Add(ref a3, i), d3);
+            d0 = MulAdd.Of(wi, Unsafe.Add(ref a0, i), d0);
+            d1 = MulAdd.Of(wi, Unsafe.Add(ref a1, i), d1);
+            d2 = MulAdd.Of(wi, Unsafe.Add(ref a2, i), d2);
+            d3 = MulAdd.Of(wi, Unsafe.Add(ref a3, i), d3);
         }
     }
 

@@ -50,10 +50,10 @@ internal static class Gemm
                     Vector<float> x1 = new(Unsafe.Add(ref a1, p));
                     Vector<float> x2 = new(Unsafe.Add(ref a2, p));
                     Vector<float> x3 = new(Unsafe.Add(ref a3, p));
-                    s00 = Vector.FusedMultiplyAdd(x0, b0, s00); s01 = Vector.FusedMultiplyAdd(x0, b1, s01);
-                    s10 = Vector.FusedMultiplyAdd(x1, b0, s10); s11 = Vector.FusedMultiplyAdd(x1, b1, s11);
-                    s20 = Vector.FusedMultiplyAdd(x2, b0, s20); s21 = Vector.FusedMultiplyAdd(x2, b1, s21);
-                    s30 = Vector.FusedMultiplyAdd(x3, b0, s30); s31 = Vector.FusedMultiplyAdd(x3, b1, s31);
+                    s00 = MulAdd.Of(x0, b0, s00); s01 = MulAdd.Of(x0, b1, s01);
+                    s10 = MulAdd.Of(x1, b0, s10); s11 = MulAdd.Of(x1, b1, s11);
+                    s20 = MulAdd.Of(x2, b0, s20); s21 = MulAdd.Of(x2, b1, s21);
+                    s30 = MulAdd.Of(x3, b0, s30); s31 = MulAdd.Of(x3, b1, s31);
                 }
                 s00.StoreUnsafe(ref c0, (nuint)j); s01.StoreUnsafe(ref c0, (nuint)(j + w));
                 s10.StoreUnsafe(ref c1, (nuint)j); s11.StoreUnsafe(ref c1, (nuint)(j + w));
@@ -67,10 +67,10 @@ internal static class Gemm
                 for (int p = 0; p < k; p++)
                 {
                     Vector<float> b0 = Vector.LoadUnsafe(ref Unsafe.Add(ref bCol, (nint)p * n));
-                    s0 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref a0, p)), b0, s0);
-                    s1 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref a1, p)), b0, s1);
-                    s2 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref a2, p)), b0, s2);
-                    s3 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref a3, p)), b0, s3);
+                    s0 = MulAdd.Of(new Vector<float>(Unsafe.Add(ref a0, p)), b0, s0);
+                    s1 = MulAdd.Of(new Vector<float>(Unsafe.Add(ref a1, p)), b0, s1);
+                    s2 = MulAdd.Of(new Vector<float>(Unsafe.Add(ref a2, p)), b0, s2);
+                    s3 = MulAdd.Of(new Vector<float>(Unsafe.Add(ref a3, p)), b0, s3);
                 }
                 s0.StoreUnsafe(ref c0, (nuint)j); s1.StoreUnsafe(ref c1, (nuint)j);
                 s2.StoreUnsafe(ref c2, (nuint)j); s3.StoreUnsafe(ref c3, (nuint)j);
@@ -81,10 +81,10 @@ internal static class Gemm
                 for (int p = 0; p < k; p++)
                 {
                     float bv = Unsafe.Add(ref bRef, (nint)p * n + j);
-                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref a0, p), bv, s0);
-                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref a1, p), bv, s1);
-                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref a2, p), bv, s2);
-                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref a3, p), bv, s3);
+                    s0 = MulAdd.Of(Unsafe.Add(ref a0, p), bv, s0);
+                    s1 = MulAdd.Of(Unsafe.Add(ref a1, p), bv, s1);
+                    s2 = MulAdd.Of(Unsafe.Add(ref a2, p), bv, s2);
+                    s3 = MulAdd.Of(Unsafe.Add(ref a3, p), bv, s3);
                 }
                 Unsafe.Add(ref c0, j) = s0; Unsafe.Add(ref c1, j) = s1;
                 Unsafe.Add(ref c2, j) = s2; Unsafe.Add(ref c3, j) = s3;
@@ -102,14 +102,14 @@ internal static class Gemm
                 Vector<float> s0 = new(bias0);
                 ref float bCol = ref Unsafe.Add(ref bRef, j);
                 for (int p = 0; p < k; p++)
-                    s0 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref a0, p)), Vector.LoadUnsafe(ref Unsafe.Add(ref bCol, (nint)p * n)), s0);
+                    s0 = MulAdd.Of(new Vector<float>(Unsafe.Add(ref a0, p)), Vector.LoadUnsafe(ref Unsafe.Add(ref bCol, (nint)p * n)), s0);
                 s0.StoreUnsafe(ref c0, (nuint)j);
             }
             for (; j < n; j++)
             {
                 float s0 = bias0;
                 for (int p = 0; p < k; p++)
-                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref a0, p), Unsafe.Add(ref bRef, (nint)p * n + j), s0);
+                    s0 = MulAdd.Of(Unsafe.Add(ref a0, p), Unsafe.Add(ref bRef, (nint)p * n + j), s0);
                 Unsafe.Add(ref c0, j) = s0;
             }
         }

@@ -150,13 +150,13 @@ internal sealed class SparseLinearOp : Layer
         int n = columns.Length, j = 0;
         for (; j + 4 <= n; j += 4)
         {
-            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref cbRef, int.CreateTruncating(Unsafe.Add(ref codeRef, j))), Unsafe.Add(ref xRef, int.CreateTruncating(Unsafe.Add(ref colRef, j))), s0);
-            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref cbRef, int.CreateTruncating(Unsafe.Add(ref codeRef, j + 1))), Unsafe.Add(ref xRef, int.CreateTruncating(Unsafe.Add(ref colRef, j + 1))), s1);
-            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref cbRef, int.CreateTruncating(Unsafe.Add(ref codeRef, j + 2))), Unsafe.Add(ref xRef, int.CreateTruncating(Unsafe.Add(ref colRef, j + 2))), s2);
-            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref cbRef, int.CreateTruncating(Unsafe.Add(ref codeRef, j + 3))), Unsafe.Add(ref xRef, int.CreateTruncating(Unsafe.Add(ref colRef, j + 3))), s3);
+            s0 = MulAdd.Of(Unsafe.Add(ref cbRef, int.CreateTruncating(Unsafe.Add(ref codeRef, j))), Unsafe.Add(ref xRef, int.CreateTruncating(Unsafe.Add(ref colRef, j))), s0);
+            s1 = MulAdd.Of(Unsafe.Add(ref cbRef, int.CreateTruncating(Unsafe.Add(ref codeRef, j + 1))), Unsafe.Add(ref xRef, int.CreateTruncating(Unsafe.Add(ref colRef, j + 1))), s1);
+            s2 = MulAdd.Of(Unsafe.Add(ref cbRef, int.CreateTruncating(Unsafe.Add(ref codeRef, j + 2))), Unsafe.Add(ref xRef, int.CreateTruncating(Unsafe.Add(ref colRef, j + 2))), s2);
+            s3 = MulAdd.Of(Unsafe.Add(ref cbRef, int.CreateTruncating(Unsafe.Add(ref codeRef, j + 3))), Unsafe.Add(ref xRef, int.CreateTruncating(Unsafe.Add(ref colRef, j + 3))), s3);
         }
         for (; j < n; j++)
-            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref cbRef, int.CreateTruncating(Unsafe.Add(ref codeRef, j))), Unsafe.Add(ref xRef, int.CreateTruncating(Unsafe.Add(ref colRef, j))), s0);
+            s0 = MulAdd.Of(Unsafe.Add(ref cbRef, int.CreateTruncating(Unsafe.Add(ref codeRef, j))), Unsafe.Add(ref xRef, int.CreateTruncating(Unsafe.Add(ref colRef, j))), s0);
         return (s0 + s1) + (s2 + s3);
     }
 
@@ -176,7 +176,7 @@ internal sealed class SparseLinearOp : Layer
             for (int j = 0; j < n; j++)
             {
                 Vector256<float> w = Vector256.Create(Unsafe.Add(ref cbRef, int.CreateTruncating(Unsafe.Add(ref codeRef, j))));
-                acc = Vector256.FusedMultiplyAdd(w, Vector256.LoadUnsafe(ref xRef, (nuint)(int.CreateTruncating(Unsafe.Add(ref colRef, j)) * TileSamples)), acc);
+                acc = MulAdd.Of(w, Vector256.LoadUnsafe(ref xRef, (nuint)(int.CreateTruncating(Unsafe.Add(ref colRef, j)) * TileSamples)), acc);
             }
             acc.StoreUnsafe(ref MemoryMarshal.GetReference(lanes));
         }
@@ -188,8 +188,8 @@ internal sealed class SparseLinearOp : Layer
             {
                 Vector128<float> w = Vector128.Create(Unsafe.Add(ref cbRef, int.CreateTruncating(Unsafe.Add(ref codeRef, j))));
                 nuint at = (nuint)(int.CreateTruncating(Unsafe.Add(ref colRef, j)) * TileSamples);
-                lo = Vector128.FusedMultiplyAdd(w, Vector128.LoadUnsafe(ref xRef, at), lo);
-                hi = Vector128.FusedMultiplyAdd(w, Vector128.LoadUnsafe(ref xRef, at + 4), hi);
+                lo = MulAdd.Of(w, Vector128.LoadUnsafe(ref xRef, at), lo);
+                hi = MulAdd.Of(w, Vector128.LoadUnsafe(ref xRef, at + 4), hi);
             }
             lo.StoreUnsafe(ref MemoryMarshal.GetReference(lanes));
             hi.StoreUnsafe(ref MemoryMarshal.GetReference(lanes), 4);
