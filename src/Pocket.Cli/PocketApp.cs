@@ -16,6 +16,13 @@ public static class PocketApp
             config.AddCommand<TrainCommand>("train").WithDescription("Train a model of the zoo and write a checkpoint.");
             config.AddCommand<EvalCommand>("eval").WithDescription("Test accuracy of a checkpoint or .pocket file.");
             config.AddCommand<SummaryCommand>("summary").WithDescription("Per-layer shapes, parameters and mult-adds of a zoo model.");
+            config.AddCommand<PruneCommand>("prune").WithDescription("Magnitude pruning with masked retraining.");
+            config.AddCommand<SensitivityCommand>("sensitivity").WithDescription("Accuracy of each layer pruned alone.");
+            config.AddCommand<EncodeCommand>("encode").WithDescription("Write a checkpoint as a .pocket file.");
+            config.AddCommand<InspectCommand>("inspect").WithDescription("Per-layer compression table of a .pocket file.");
+            config.AddCommand<CompressCommand>("compress").WithDescription("Train, prune, quantize and encode in one go.");
+            config.AddCommand<RunCommand>("run").WithDescription("Test accuracy with Pocket.Runtime (no TorchSharp).");
+            config.AddCommand<QuantizeCommand>("quantize").WithDescription("Trained quantization: k-means weight sharing, centroid fine-tuning.");
         });
         try
         {

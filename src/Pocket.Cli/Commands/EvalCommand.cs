@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Pocket.Training.Checkpoints;
+using Pocket.Training.Compression;
 using Pocket.Training.Data;
 using Pocket.Training.Training;
 using Spectre.Console.Cli;
@@ -24,7 +25,7 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var checkpoint = Checkpoint.Load(s.File);
+        var checkpoint = PocketDecoder.LoadAny(s.File);
         using var model = ModuleState.Restore(checkpoint, s.File);
         string dataset = s.Dataset ?? checkpoint.Dataset;
         var data = DatasetCatalog.Load(dataset);

@@ -8,8 +8,15 @@ namespace Pocket.Cli.Output;
 /// </summary>
 public static class Terminal
 {
-    public static readonly IAnsiConsole Out = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+    public static readonly IAnsiConsole Out = Wide(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }), Console.IsOutputRedirected);
     public static readonly IAnsiConsole Err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+
+    /// <summary>Redirected output has no terminal width; tables are wide, so give them room rather than wrap every cell.</summary>
+    private static IAnsiConsole Wide(IAnsiConsole console, bool redirected)
+    {
+        if (redirected) console.Profile.Width = 200;
+        return console;
+    }
 
     /// <summary>Writes exactly one line of JSON to stdout.</summary>
     public static void Json(object value) => Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(value, JsonOptions));

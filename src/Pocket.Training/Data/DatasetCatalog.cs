@@ -34,7 +34,8 @@ public static class DatasetCatalog
 
     /// <summary>
     /// The bundled data folder: $POCKET_DATA if set, else the first data/ folder found walking up from the
-    /// program's own directory (the repository root in a build), else data/ under the working directory.
+    /// program's own directory (the repository root in a build), else the data/ folder of the source tree the
+    /// program was built from, else data/ under the working directory.
     /// </summary>
     public static string DataRoot()
     {
@@ -48,6 +49,9 @@ public static class DatasetCatalog
                 if (Directory.Exists(Path.Combine(candidate, "mnist"))) return candidate;
             }
         }
+        string? built = typeof(DatasetCatalog).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "PocketDataRoot")?.Value;
+        if (built != null && Directory.Exists(Path.Combine(built, "mnist"))) return built;
         return Path.Combine(Directory.GetCurrentDirectory(), "data");
     }
 

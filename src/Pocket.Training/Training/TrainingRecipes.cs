@@ -12,8 +12,21 @@ public static class TrainingRecipes
     {
         "lenet300" => new TrainingOptions { Epochs = 20, BatchSize = 64, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 1e-4, Schedule = LearningRateSchedule.Cosine },
         "lenet5" => new TrainingOptions { Epochs = 15, BatchSize = 64, LearningRate = 0.02, Momentum = 0.9, WeightDecay = 5e-4, Schedule = LearningRateSchedule.Cosine },
+        // No BatchNorm: a gentler rate than the BN networks (0.05 diverges with the bypasses' summed signals).
+        "squeezenet1_0" or "squeezenet1_1" => new TrainingOptions { Epochs = 10, BatchSize = 64, LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4, Schedule = LearningRateSchedule.Cosine },
+        "mobilenet_v1" or "sepnet" => new TrainingOptions { Epochs = 10, BatchSize = 64, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 4e-5, Schedule = LearningRateSchedule.Cosine },
         _ => new TrainingOptions { Epochs = 10, BatchSize = 64, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4, Schedule = LearningRateSchedule.Cosine },
     };
+
+    /// <summary>
+    /// Retraining after pruning or quantization (Han et al.: a tenth of the original learning rate, L2 kept):
+    /// the model's recipe at lr/10, constant, for a few epochs per round.
+    /// </summary>
+    public static TrainingOptions Retraining(string model)
+    {
+        var recipe = For(model);
+        return recipe with { LearningRate = recipe.LearningRate / 10, Epochs = 4, Schedule = LearningRateSchedule.Cosine, EvaluateEachEpoch = false };
+    }
 
     /// <summary>The input shape a model takes for a dataset's images (some architectures want 32×32 or more).</summary>
     public static InputShape InputFor(ModelSpec spec, int channels, int height, int width)

@@ -1,0 +1,89 @@
+using System.ComponentModel;
+using Pocket.Cli.Output;
+using Pocket.Training.Checkpoints;
+using Pocket.Training.Compression;
+using Pocket.Training.Data;
+using Pocket.Training.Training;
+using Spectre.Console.Cli;
+
+namespace Pocket.Cli.Commands;
+
+/// <summary>`pocket compress --model M --out MODEL.pocket`: the whole Deep Compression pipeline with the paper's recipe.</summary>
+public sealed class CompressCommand : Command<CompressCommand.Settings>
+{
+    public sealed class Settings : ModelSettings
+    {
+        [CommandOption("--dataset <D>")] public string Dataset { get; init; } = "mnist";
+        [CommandOption("--out <FILE>")] public string? Out { get; init; }
+
+        [CommandOption("--from <CKPT>")]
+        [Description("Start from this trained checkpoint instead of training.")]
+        public string? From { get; init; }
+
+        [CommandOption("--keep <SPEC>")] [Description("Override the recipe's kept fractions.")] public string? Keep { get; init; }
+        [CommandOption("--bits <SPEC>")] [Description("Override the recipe's bits.")] public string? Bits { get; init; }
+        [CommandOption("--rounds <N>")] public int? Rounds { get; init; }
+        [CommandOption("--epochs <N>")] [Description("Training epochs (when not --from).")] public int? Epochs { get; init; }
+        [CommandOption("--retrain-epochs <N>")] [Description("Retraining epochs per pruning round.")] public int? RetrainEpochs { get; init; }
+        [CommandOption("--finetune-epochs <N>")] [Description("Centroid fine-tuning epochs.")] public int? FineTuneEpochs { get; init; }
+        [CommandOption("--index-bits <B>")] public int? IndexBits { get; init; }
+        [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
+        [CommandOption("--limit <N>")] public int? Limit { get; init; }
+        [CommandOption("--json")] public bool Json { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(s.Out)) throw new UsageException("--out: required (the .pocket file to write)");
+        var start = s.From is null ? null : Checkpoint.Load(s.From);
+        var spec = start?.Model ?? s.ToSpec();
+        var recipe = CompressionRecipe.For(spec.Name, s.Seed);
+        try
+        {
+            recipe = recipe with
+            {
+                Pruning = recipe.Pruning with
+                {
+                    Rule = s.Keep is null ? recipe.Pruning.Rule : PruningRule.ParseKeep(s.Keep),
+                    Rounds = s.Rounds ?? recipe.Pruning.Rounds,
+                    Retrain = recipe.Pruning.Retrain with { Epochs = s.RetrainEpochs ?? recipe.Pruning.Retrain.Epochs },
+                    TrainLimit = s.Limit,
+                },
+                Quantization = recipe.Quantization with
+                {
+                    Bits = s.Bits is null ? recipe.Quantization.Bits : BitWidths.Parse(s.Bits),
+                    FineTune = recipe.Quantization.FineTune with { Epochs = s.FineTuneEpochs ?? recipe.Quantization.FineTune.Epochs },
+                    TrainLimit = s.Limit,
+                },
+                Encoding = recipe.Encoding with { IndexBits = s.IndexBits },
+            };
+        }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        var train = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, null, null, null, null, s.Seed);
+        var data = DatasetCatalog.Load(start?.Dataset ?? s.Dataset);
+
+        CompressionPipeline.Result? result = null;
+        TrainingProgressView.Run($"compress {spec}", s.Json, report =>
+            result = CompressionPipeline.Run(spec, start, data, recipe, train, s.Out,
+                stage => { if (!s.Json) Terminal.Err.WriteLine($"== {stage}"); }, report, cancellationToken));
+        var r = result!;
+        if (s.Json)
+        {
+            Terminal.Json(new
+            {
+                model = spec.ToString(), dataset = data.Name, samples = r.DecodedTest.Samples,
+                accuracy = Math.Round(r.DecodedTest.Accuracy, 6), error = Math.Round(r.DecodedTest.Error, 6),
+                file_bytes = r.Report.FileBytes, dense_bytes = r.Report.DenseBytes, ratio = Math.Round(r.Report.CompressionRatio, 3),
+                seconds = Math.Round(r.WallTime.TotalSeconds, 1),
+                stages = r.Stages.Select(st => new { name = st.Name, error = Math.Round(st.TestError, 6), seconds = Math.Round(st.WallTime.TotalSeconds, 1) }),
+                layers = CompressionTable.LayersJson(r.Report),
+            });
+            return 0;
+        }
+        Terminal.Out.Write(CompressionTable.Render(r.Report));
+        foreach (var st in r.Stages) Terminal.Out.WriteLine($"{st.Name,-9} test error {st.TestError:P2}  ({st.WallTime.TotalSeconds:F1} s)");
+        Terminal.Out.WriteLine($"wrote {s.Out}: {r.Report.FileBytes:N0} bytes, {r.Report.CompressionRatio:0.0}x smaller than dense float32; " +
+            $"test error of the decoded file {r.DecodedTest.Error:P2}; {r.WallTime.TotalSeconds:F0} s in all");
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+using System.ComponentModel;
+using System.Globalization;
+using Pocket.Cli.Output;
+using Pocket.Training.Checkpoints;
+using Pocket.Training.Compression;
+using Pocket.Training.Data;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Pocket.Cli.Commands;
+
+/// <summary>`pocket sensitivity FILE.ckpt`: accuracy of each layer pruned alone at a range of kept fractions.</summary>
+public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<FILE>")] public string File { get; init; } = "";
+        [CommandOption("--dataset <D>")] public string? Dataset { get; init; }
+
+        [CommandOption("--levels <LIST>")]
+        [Description("Kept fractions to try, comma-separated (default 1,0.8,...,0.01).")]
+        public string? Levels { get; init; }
+
+        [CommandOption("--json")] public bool Json { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var checkpoint = Checkpoint.Load(s.File);
+        double[]? levels = s.Levels?.Split(',').Select(v =>
+            double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d is > 0 and <= 1
+                ? d : throw new UsageException($"--levels: '{v}' is not a fraction in (0, 1]")).ToArray();
+        var data = DatasetCatalog.Load(s.Dataset ?? checkpoint.Dataset);
+        var curves = SensitivityAnalysis.Run(checkpoint, data.Test, levels,
+            s.Json ? null : (layer, keep) => Terminal.Err.WriteLine($"{layer} at {keep:P0} kept"));
+        if (s.Json)
+        {
+            Terminal.Json(new
+            {
+                model = checkpoint.Model.ToString(), dataset = data.Name,
+                layers = curves.Select(c => new { name = c.Layer, weights = c.Weights, points = c.Points.Select(p => new { kept = p.Kept, accuracy = Math.Round(p.Accuracy, 6) }) }),
+            });
+            return 0;
+        }
+        var table = new Table().AddColumn("kept");
+        foreach (var c in curves) table.AddColumn(new TableColumn(c.Layer).RightAligned());
+        for (int i = 0; i < curves[0].Points.Count; i++)
+            table.AddRow(curves.Select(c => c.Points[i].Accuracy.ToString("P2")).Prepend(curves[0].Points[i].Kept.ToString("P0")).ToArray());
+        Terminal.Out.Write(table);
+        return 0;
+    }
+}

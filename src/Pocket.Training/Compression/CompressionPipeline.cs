@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using Pocket.Format;
+using Pocket.Training.Checkpoints;
+using Pocket.Training.Data;
+using Pocket.Training.Models;
+using Pocket.Training.Training;
+
+namespace Pocket.Training.Compression;
+
+/// <summary>
+/// Deep Compression end to end (Han, Mao, Dally 2016): train (or start from a checkpoint), prune with masked
+/// retraining, quantize with centroid fine-tuning, encode with relative indices and Huffman coding, write the
+/// .pocket file, and measure the test error of the file as decoded from disk.
+/// </summary>
+public static class CompressionPipeline
+{
+    public sealed record Stage(string Name, double TestError, TimeSpan WallTime);
+
+    public sealed record Result(
+        PocketFileReport Report, Evaluation DecodedTest, IReadOnlyList<Stage> Stages, IReadOnlyList<LayerSparsity> Sparsity, TimeSpan WallTime);
+
+    public static Result Run(ModelSpec spec, Checkpoint? start, DatasetSplit data, CompressionRecipe recipe, TrainingOptions trainOptions,
+        string outPath, Action<string>? stageStarted = null, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var stages = new List<Stage>();
+        Checkpoint trained;
+        if (start is null)
+        {
+            stageStarted?.Invoke("train");
+            var t = TrainingRun.Run(spec, data, trainOptions, recipe.Pruning.TrainLimit, progress, cancel);
+            trained = t.Checkpoint;
+            stages.Add(new Stage("train", t.Test.Error, t.WallTime));
+        }
+        else
+        {
+            trained = start;
+        }
+
+        stageStarted?.Invoke("prune");
+        var pruned = PruningRun.Run(trained, data, recipe.Pruning, progress, null, cancel);
+        stages.Add(new Stage("prune", pruned.Test.Error, pruned.WallTime));
+
+        stageStarted?.Invoke("quantize");
+        var quantized = QuantizationRun.Run(pruned.Checkpoint, data, recipe.Quantization, progress, cancel);
+        stages.Add(new Stage("quantize", quantized.Test.Error, quantized.WallTime));
+
+        stageStarted?.Invoke("encode");
+        var encodeClock = Stopwatch.StartNew();
+        var model = PocketEncoder.Encode(quantized.Checkpoint, recipe.Encoding);
+        PocketFile.Write(outPath, model, recipe.Encoding.Write);
+        var report = PocketFile.Inspect(outPath);
+        // The figure that counts: the file read back from disk, decoded, evaluated.
+        var decoded = PocketDecoder.ToCheckpoint(PocketFile.Read(outPath), outPath);
+        using var network = ModuleState.Restore(decoded, outPath);
+        var evaluation = Evaluator.Evaluate(network, data.Test, decoded.Input);
+        stages.Add(new Stage("encode", evaluation.Error, encodeClock.Elapsed));
+        return new Result(report, evaluation, stages, pruned.Layers, clock.Elapsed);
+    }
+}

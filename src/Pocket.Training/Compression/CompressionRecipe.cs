@@ -1,0 +1,26 @@
+using Pocket.Training.Training;
+
+namespace Pocket.Training.Compression;
+
+/// <summary>
+/// The whole Deep Compression recipe for a model: how to prune, how to quantize, how to encode. The defaults
+/// follow Han et al. (2016) Tables 2 and 3 unless a measured improvement is documented in
+/// bench/results/deep-compression.md.
+/// </summary>
+public sealed record CompressionRecipe(PruningOptions Pruning, QuantizationOptions Quantization, PocketEncoder.Options Encoding)
+{
+    public static CompressionRecipe For(string model, int seed = 1)
+    {
+        var retrain = TrainingRecipes.Retraining(model) with { Seed = seed };
+        var (keep, bits, rounds) = model.ToLowerInvariant() switch
+        {
+            "lenet300" => ("fc1=0.08,fc2=0.09,fc3=0.26", "6", 3),
+            "lenet5" => ("conv1=0.66,conv2=0.12,fc1=0.08,fc2=0.19", "conv=8,fc=5", 3),
+            _ => ("conv=0.35,fc=0.1", "conv=8,fc=5", 3),
+        };
+        return new CompressionRecipe(
+            new PruningOptions { Rule = PruningRule.ParseKeep(keep), Rounds = rounds, Retrain = retrain },
+            new QuantizationOptions { Bits = BitWidths.Parse(bits), FineTune = retrain with { Epochs = 3, WeightDecay = 0 } },
+            new PocketEncoder.Options());
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text.Json;
+using Pocket.Format;
+using Pocket.Training.Checkpoints;
+using Pocket.Training.Models;
+
+namespace Pocket.Training.Compression;
+
+/// <summary>
+/// Turns a checkpoint into a <see cref="PocketModel"/>: the graph exported by the model, each compressible weight
+/// in the smallest encoding its compression allows (binary, sparse + codebook, dense + codebook, or float), and
+/// every other tensor (biases, BatchNorm) as float32. The metadata carries the model's name, options, input
+/// shape and dataset, so `pocket eval` can rebuild the TorchSharp network from the file alone.
+/// </summary>
+public static class PocketEncoder
+{
+    /// <summary>Relative-index width: a fixed b for every sparse layer, or null to pick per layer the b that makes the smallest section.</summary>
+    public sealed record Options(int? IndexBits = null, PocketWriteOptions? Write = null);
+
+    public static PocketModel Encode(Checkpoint checkpoint, Options? options = null)
+    {
+        options ??= new Options();
+        using var model = ModuleState.Restore(checkpoint);
+        var graph = model.ExportGraph();
+        var tensors = new Dictionary<string, PocketTensor>(StringComparer.Ordinal);
+        foreach (var (name, stored) in checkpoint.State)
+        {
+            if (stored.DType != "f32") continue; // counters such as BatchNorm's num_batches_tracked are not needed for inference
+            int[] shape = stored.Shape.Select(d => (int)d).ToArray();
+            float[] values = stored.AsFloats();
+            tensors[name] = EncodeTensor(name, shape, values, checkpoint, options);
+        }
+        var referenced = graph.Nodes.SelectMany(n => n.Tensors).Where(t => t.Length > 0).ToHashSet();
+        foreach (var name in tensors.Keys.Where(k => !referenced.Contains(k)).ToList()) tensors.Remove(name);
+        return new PocketModel(graph, tensors, Metadata(checkpoint));
+    }
+
+    public static Dictionary<string, string> Metadata(Checkpoint checkpoint)
+    {
+        var meta = new Dictionary<string, string>(checkpoint.Metadata)
+        {
+            ["model"] = checkpoint.Model.Name,
+            ["model.options"] = JsonSerializer.Serialize(checkpoint.Model.Options),
+            ["input"] = checkpoint.Input.ToString(),
+            ["classes"] = checkpoint.Classes.ToString(CultureInfo.InvariantCulture),
+            ["dataset"] = checkpoint.Dataset,
+        };
+        return meta;
+    }
+
+    private static PocketTensor EncodeTensor(string name, int[] shape, float[] values, Checkpoint checkpoint, Options options)
+    {
+        if (checkpoint.Binarization.TryGetValue(name, out var scales))
+        {
+            var bits = new byte[(values.Length + 7) / 8];
+            for (int i = 0; i < values.Length; i++) if (values[i] >= 0) bits[i >> 3] |= (byte)(1 << (i & 7));
+            return new BinaryTensor(name, shape, scales, bits);
+        }
+        if (!checkpoint.Quantization.TryGetValue(name, out var q)) return new DenseTensor(name, shape, values);
+
+        var mask = checkpoint.Masks.GetValueOrDefault(name);
+        bool sparse = mask is not null && mask.Any(b => b == 0);
+        if (!sparse) return new QuantizedDenseTensor(name, shape, q.Codebook, q.Codes);
+
+        var positions = new List<int>();
+        var codes = new List<ushort>();
+        for (int i = 0; i < values.Length; i++)
+            if (mask![i] != 0) { positions.Add(i); codes.Add(q.Codes[i]); }
+        var candidate = new SparseQuantizedTensor(name, shape, q.Codebook, positions.ToArray(), codes.ToArray(), options.IndexBits ?? 8);
+        return options.IndexBits is null ? SmallestIndexWidth(candidate, options.Write) : candidate;
+    }
+
+    /// <summary>Tries every relative-index width and keeps the one whose coded section is smallest.</summary>
+    public static SparseQuantizedTensor SmallestIndexWidth(SparseQuantizedTensor tensor, PocketWriteOptions? write = null)
+    {
+        SparseQuantizedTensor best = tensor;
+        long bestBytes = long.MaxValue;
+        for (int b = 2; b <= 12; b++)
+        {
+            var t = tensor with { IndexBits = b };
+            long bytes = SectionBytes(t, write);
+            if (bytes < bestBytes) { best = t; bestBytes = bytes; }
+        }
+        return best;
+    }
+
+    /// <summary>Bytes a tensor's section takes when encoded alone.</summary>
+    public static long SectionBytes(PocketTensor tensor, PocketWriteOptions? write = null)
+    {
+        var graph = new ModelGraph([GraphNode.Create("input", OpKind.Input, [], [1, 1, 1]), GraphNode.Create("t", OpKind.Flatten, [0], null, [tensor.Name])]);
+        var single = new PocketModel(graph, new Dictionary<string, PocketTensor> { [tensor.Name] = tensor }, new Dictionary<string, string>());
+        var report = PocketFile.Inspect(PocketFile.Encode(single, write));
+        return report.Tensors[0].SectionBytes;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace Pocket.Training.Compression;
+
+/// <summary>How much of each layer to keep.</summary>
+public abstract record PruningRule
+{
+    /// <summary>Han et al.'s rule: prune |w| ≤ quality × std(w) of the layer.</summary>
+    public sealed record Quality(double Value) : PruningRule;
+
+    /// <summary>Keep the given fraction of each named layer (largest |w|); layers not named are not pruned.</summary>
+    public sealed record PerLayer(IReadOnlyDictionary<string, double> Keep) : PruningRule;
+
+    /// <summary>Keep one fraction of all compressible weights together, by one magnitude threshold across layers.</summary>
+    public sealed record Global(double Keep) : PruningRule;
+
+    /// <summary>
+    /// Parses "fc1=0.08,fc2=0.09" (per layer), "0.08" (global), or "conv=0.5,fc=0.08" (by layer kind: conv = 4-D,
+    /// fc = 2-D weights).
+    /// </summary>
+    public static PruningRule ParseKeep(string text)
+    {
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double global))
+            return new Global(CheckFraction(global, text));
+        var map = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = part.IndexOf('=');
+            if (eq <= 0 || !double.TryParse(part[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double keep))
+                throw new ArgumentException($"--keep: '{part}' is not LAYER=FRACTION");
+            map[part[..eq]] = CheckFraction(keep, part);
+        }
+        return new PerLayer(map);
+    }
+
+    private static double CheckFraction(double keep, string text) =>
+        keep is > 0 and <= 1 ? keep : throw new ArgumentException($"--keep: '{text}': a kept fraction must be in (0, 1]");
+}

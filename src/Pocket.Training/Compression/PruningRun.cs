@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+using Pocket.Training.Checkpoints;
+using Pocket.Training.Data;
+using Pocket.Training.Models;
+using Pocket.Training.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pocket.Training.Compression;
+
+/// <summary>
+/// Iterative magnitude pruning with masked retraining (Han et al. 2015, "Learning both Weights and Connections"):
+/// for each round, prune every compressible layer toward the round's target, then retrain with the masks held.
+/// </summary>
+public static class PruningRun
+{
+    public sealed record RoundReport(int Round, int Rounds, IReadOnlyList<LayerSparsity> Layers, double? TestError);
+
+    public sealed record Result(Checkpoint Checkpoint, IReadOnlyList<LayerSparsity> Layers, Evaluation Test, TimeSpan WallTime);
+
+    public static Result Run(Checkpoint input, DatasetSplit data, PruningOptions options,
+        Action<TrainingProgress>? progress = null, Action<RoundReport>? roundDone = null, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        using var model = ModuleState.Restore(input);
+        var weights = model.CompressibleWeights();
+        var masks = weights.ToDictionary(w => w.Name, w =>
+            input.Masks.TryGetValue(w.Name, out var m) ? tensor(m, w.Weight.shape).to_type(ScalarType.Bool) : ones_like(w.Weight, dtype: ScalarType.Bool));
+        var train = options.TrainLimit is int n ? data.Train.Take(n) : data.Train;
+
+        for (int round = 1; round <= options.Rounds; round++)
+        {
+            PruneRound(weights, masks, options, round);
+            using (var constraint = new PruningMaskConstraint())
+            {
+                foreach (var (name, weight) in weights) constraint.Add(weight, masks[name]);
+                var retrain = options.Retrain with { Seed = options.Retrain.Seed + round - 1 };
+                if (retrain.Epochs > 0)
+                    Trainer.Train(model, train, retrain, [constraint], data.Test, progress, cancel);
+                else
+                    constraint.AfterStep();
+            }
+            double? error = roundDone is null ? null : Evaluator.Evaluate(model, data.Test, model.InputShape).Error;
+            roundDone?.Invoke(new RoundReport(round, options.Rounds, Sparsity(weights, masks), error));
+        }
+
+        var evaluation = Evaluator.Evaluate(model, data.Test, model.InputShape);
+        var layers = Sparsity(weights, masks);
+        var checkpoint = ModuleState.Capture(model, input.Dataset, input.Metadata);
+        foreach (var (name, mask) in masks)
+        {
+            checkpoint.Masks[name] = mask.to_type(ScalarType.Byte).flatten().data<byte>().ToArray();
+            mask.Dispose();
+        }
+        checkpoint.Metadata["stage"] = "pruned";
+        checkpoint.Metadata["pruned_kept"] = LayerSparsity.Total(layers).KeptFraction.ToString("R", CultureInfo.InvariantCulture);
+        checkpoint.Metadata["test_error"] = evaluation.Error.ToString("R", CultureInfo.InvariantCulture);
+        return new Result(checkpoint, layers, evaluation, clock.Elapsed);
+    }
+
+    /// <summary>Per-layer kept counts of the masks.</summary>
+    public static IReadOnlyList<LayerSparsity> Sparsity(IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Weight)> weights, IReadOnlyDictionary<string, Tensor> masks) =>
+        weights.Select(w => new LayerSparsity(PocketModule.LayerName(w.Name), w.Weight.numel(), masks[w.Name].count_nonzero().item<long>())).ToList();
+
+    private static void PruneRound(IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Weight)> weights,
+        Dictionary<string, Tensor> masks, PruningOptions options, int round)
+    {
+        using var _ = no_grad();
+        switch (options.Rule)
+        {
+            case PruningRule.Quality q:
+                // The quality grows to its final value over the rounds, so early rounds prune gently.
+                double quality = q.Value * round / options.Rounds;
+                foreach (var (name, weight) in weights)
+                    Replace(masks, name, MagnitudePruner.MaskAbove(weight, MagnitudePruner.StdThreshold(weight, quality), masks[name]));
+                break;
+            case PruningRule.PerLayer perLayer:
+                foreach (var (layer, _) in perLayer.Keep)
+                    if (!weights.Any(w => PocketModule.LayerName(w.Name) == layer))
+                        throw new ArgumentException($"--keep: no prunable layer '{layer}' (layers: {string.Join(", ", weights.Select(w => PocketModule.LayerName(w.Name)))})");
+                foreach (var (name, weight) in weights)
+                {
+                    if (!perLayer.Keep.TryGetValue(PocketModule.LayerName(name), out double keep)) continue;
+                    double target = PruningScheduleMath.KeepAt(options.Schedule, keep, round, options.Rounds);
+                    Replace(masks, name, MagnitudePruner.MaskKeepFraction(weight, target, masks[name]));
+                }
+                break;
+            case PruningRule.Global global:
+                double keepNow = PruningScheduleMath.KeepAt(options.Schedule, global.Keep, round, options.Rounds);
+                var masked = weights.Select(w => w.Weight.mul(masks[w.Name])).ToList();
+                double threshold = MagnitudePruner.GlobalThreshold(masked, keepNow);
+                foreach (var t in masked) t.Dispose();
+                foreach (var (name, weight) in weights)
+                    Replace(masks, name, MagnitudePruner.MaskAbove(weight, threshold, masks[name]));
+                break;
+        }
+        foreach (var (name, weight) in weights) weight.mul_(masks[name].to_type(weight.dtype));
+    }
+
+    private static void Replace(Dictionary<string, Tensor> masks, string name, Tensor mask)
+    {
+        masks[name].Dispose();
+        masks[name] = mask;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using Pocket.Training.Checkpoints;
+using Pocket.Training.Data;
+using Pocket.Training.Models;
+using Pocket.Training.Training;
+using static TorchSharp.torch;
+
+namespace Pocket.Training.Compression;
+
+/// <summary>
+/// Trained quantization (Han et al. 2016, Section 3): per layer, k-means over the surviving (non-zero) weights
+/// with k = 2^bits, every weight replaced by its centroid, then the centroids fine-tuned by the summed
+/// gradients of their weights. Pruned weights stay pruned: zero is not a cluster and costs no code.
+/// </summary>
+public static class QuantizationRun
+{
+    public sealed record LayerQuantization(string Layer, int Bits, int Clusters, long Weights, long NonZero, int KMeansIterations);
+
+    public sealed record Result(Checkpoint Checkpoint, IReadOnlyList<LayerQuantization> Layers, Evaluation Test, TimeSpan WallTime);
+
+    public static Result Run(Checkpoint input, DatasetSplit data, QuantizationOptions options,
+        Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        using var model = ModuleState.Restore(input);
+        var layers = new List<LayerQuantization>();
+        using var constraint = new SharedWeightConstraint(options.FineTune.LearningRate, options.FineTune.Momentum);
+        var codesByWeight = new Dictionary<string, long[]>();
+
+        foreach (var (name, weight) in model.CompressibleWeights())
+        {
+            string layer = PocketModule.LayerName(name);
+            int? bits = options.Bits.For(layer, (int)weight.dim());
+            if (bits is null) continue;
+            float[] values = weight.detach().flatten().data<float>().ToArray();
+            byte[] mask = input.Masks.TryGetValue(name, out var m) ? m : values.Select(v => (byte)(v != 0 ? 1 : 0)).ToArray();
+            var (codebook, codes, iterations) = Quantize(values, mask, bits.Value, options.Initialization, options.FineTune.Seed);
+            using var maskTensor = tensor(mask, weight.shape);
+            constraint.Add(name, weight, codebook, codes, maskTensor);
+            codesByWeight[name] = codes;
+            layers.Add(new LayerQuantization(layer, bits.Value, codebook.Length, values.Length, mask.Count(b => b != 0), iterations));
+        }
+        if (layers.Count == 0) throw new ArgumentException("--bits: no layer of the model is selected for quantization");
+
+        constraint.AfterStep(); // weights := codebook[codes] · mask
+        if (options.FineTune.Epochs > 0)
+        {
+            var train = options.TrainLimit is int n ? data.Train.Take(n) : data.Train;
+            Trainer.Train(model, train, options.FineTune, [constraint], data.Test, progress, cancel);
+        }
+
+        var evaluation = Evaluator.Evaluate(model, data.Test, model.InputShape);
+        var checkpoint = ModuleState.Capture(model, input.Dataset, input.Metadata);
+        foreach (var (name, mask) in input.Masks) checkpoint.Masks[name] = mask;
+        foreach (var (name, codes) in codesByWeight)
+        {
+            var mask = input.Masks.GetValueOrDefault(name);
+            var stored = new ushort[codes.Length];
+            for (int i = 0; i < codes.Length; i++) stored[i] = mask is null || mask[i] != 0 ? (ushort)codes[i] : (ushort)0;
+            checkpoint.Quantization[name] = new QuantizedWeight(constraint.Codebook(name), stored);
+            if (mask is null)
+            {
+                // Without a pruning mask, exact zeros still mark weights outside every cluster; record them as a mask.
+                checkpoint.Masks[name] = checkpoint.State[name].AsFloats().Select(v => (byte)(v != 0 ? 1 : 0)).ToArray();
+            }
+        }
+        checkpoint.Metadata["stage"] = "quantized";
+        checkpoint.Metadata["bits"] = string.Join(',', layers.Select(l => $"{l.Layer}={l.Bits}"));
+        checkpoint.Metadata["test_error"] = evaluation.Error.ToString("R", CultureInfo.InvariantCulture);
+        return new Result(checkpoint, layers, evaluation, clock.Elapsed);
+    }
+
+    /// <summary>k-means over the kept weights; codes index the (ascending) codebook, 0 where pruned.</summary>
+    public static (float[] Codebook, long[] Codes, int Iterations) Quantize(float[] values, byte[] mask, int bits, CentroidInitialization init, int seed)
+    {
+        var kept = new List<float>(values.Length);
+        for (int i = 0; i < values.Length; i++) if (mask[i] != 0) kept.Add(values[i]);
+        // A pruned layer's codes share their alphabet with the filler entry of the sparse index (docs/format.md),
+        // so it gets 2^bits − 1 centroids and its codes still fit in `bits` bits, as in Han et al.
+        bool sparse = kept.Count < values.Length;
+        int k = sparse ? Math.Max(1, (1 << bits) - 1) : 1 << bits;
+        var fit = KMeans1D.Fit(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(kept), k, init, seed);
+        var codebook = fit.Centroids.Length > 0 ? fit.Centroids : [0f];
+        var codes = new long[values.Length];
+        for (int i = 0; i < values.Length; i++)
+            codes[i] = mask[i] != 0 ? KMeans1D.Nearest(codebook, values[i]) : 0;
+        return (codebook, codes, fit.Iterations);
+    }
+}

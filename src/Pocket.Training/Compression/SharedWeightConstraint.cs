@@ -1,0 +1,71 @@
+using Pocket.Training.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Pocket.Training.Compression;
+
+/// <summary>
+/// Trained quantization's fine-tuning (Han et al. 2016, Section 3.3): weights that share a value move together.
+/// Each centroid's gradient is the sum of its weights' gradients, ∂L/∂C_k = Σ_ij ∂L/∂W_ij · 1(I_ij = k); the
+/// centroids take an SGD step with momentum, and the weights are rebuilt from the codebook, so every layer
+/// always holds at most k distinct non-zero values and pruned weights stay zero. The optimizer's own update of
+/// these weights is discarded (their gradient is zeroed, and the rebuild overwrites them); biases train as usual.
+/// </summary>
+public sealed class SharedWeightConstraint : IWeightConstraint, IDisposable
+{
+    private sealed record Layer(string Name, Parameter Weight, Tensor Codebook, Tensor Codes, Tensor Mask, Tensor Velocity);
+
+    private readonly List<Layer> _layers = [];
+    private readonly double _learningRate, _momentum;
+
+    public SharedWeightConstraint(double learningRate, double momentum = 0.9)
+    {
+        _learningRate = learningRate;
+        _momentum = momentum;
+    }
+
+    /// <param name="codes">Per element, the index of its centroid (any value where the mask is 0).</param>
+    public void Add(string name, Parameter weight, float[] codebook, long[] codes, Tensor mask)
+    {
+        var codebookTensor = tensor(codebook);
+        _layers.Add(new Layer(name, weight, codebookTensor, tensor(codes).reshape(weight.shape), mask.to_type(weight.dtype),
+            zeros_like(codebookTensor)));
+    }
+
+    /// <summary>Learning rate of the centroids for the coming steps (follows the trainer's schedule if set).</summary>
+    public double LearningRate { get; set; }
+
+    public void BeforeStep()
+    {
+        using var _ = no_grad();
+        foreach (var layer in _layers)
+        {
+            var grad = layer.Weight.grad;
+            if (grad is null) continue;
+            using var masked = grad.mul(layer.Mask).flatten();
+            using var centroidGrad = zeros_like(layer.Codebook).index_add_(0, layer.Codes.flatten(), masked, 1.0);
+            layer.Velocity.mul_(_momentum).add_(centroidGrad);
+            layer.Codebook.add_(layer.Velocity, -(LearningRate > 0 ? LearningRate : _learningRate));
+            grad.zero_();
+        }
+    }
+
+    public void AfterStep()
+    {
+        using var _ = no_grad();
+        foreach (var layer in _layers)
+        {
+            using var rebuilt = layer.Codebook.index_select(0, layer.Codes.flatten()).reshape(layer.Weight.shape).mul_(layer.Mask);
+            layer.Weight.copy_(rebuilt);
+        }
+    }
+
+    /// <summary>The current codebook of a layer.</summary>
+    public float[] Codebook(string name) => _layers.First(l => l.Name == name).Codebook.data<float>().ToArray();
+
+    public void Dispose()
+    {
+        foreach (var l in _layers) { l.Codebook.Dispose(); l.Codes.Dispose(); l.Mask.Dispose(); l.Velocity.Dispose(); }
+    }
+}
