@@ -170,7 +170,7 @@ internal sealed class SparseLinearOp : Layer
         ref TColumn colRef = ref MemoryMarshal.GetReference(columns);
         ref TCode codeRef = ref MemoryMarshal.GetReference(codes);
         int n = columns.Length;
-        if (Vector256.IsHardwareAccelerated)
+        if (MulAdd.Has256BitVectors)
         {
             Vector256<float> acc = Vector256<float>.Zero;
             for (int j = 0; j < n; j++)
