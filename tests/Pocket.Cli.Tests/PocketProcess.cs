@@ -1,0 +1,39 @@
+using System.Diagnostics;
+
+namespace Pocket.Cli.Tests;
+
+/// <summary>Runs the real `pocket` program (the build next to the tests) as a separate process, as a user would.</summary>
+public static class PocketProcess
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static Result Run(params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "pocket.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"pocket {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public static string Temp(string extension) => Path.Combine(Path.GetTempPath(), $"pocket-cli-{Guid.NewGuid():N}{extension}");
+
+    /// <summary>Asserts a failure: the given exit code and exactly one line on stderr, no stack trace.</summary>
+    public static string AssertOneLineError(Result r, int exitCode = 1)
+    {
+        Assert.Equal(exitCode, r.ExitCode);
+        var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"expected one line on stderr, got:\n{r.Stderr}");
+        Assert.DoesNotContain("   at ", r.Stderr);
+        Assert.StartsWith("pocket: ", lines[0]);
+        return lines[0];
+    }
+}
