@@ -1,12 +1,15 @@
-using System.Numerics.Tensors;
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Pocket.Runtime.Ops;
 
 /// <summary>
 /// Convolution where every group has one input channel (depthwise, optionally with a channel multiplier), as in
 /// MobileNet. im2col would multiply the memory traffic by kH·kW for a K of only kH·kW, so this kernel works
-/// directly on the planes: for each tap it adds weight × (shifted input row) to the output row, vectorised along
-/// the row when the stride is 1, with the valid column range precomputed so no bounds checks remain.
+/// directly on the planes: stride-1 layers vectorise across output pixels over a zero-bordered copy of the plane
+/// (see <see cref="PaddedChannel"/>); strided layers use a per-pixel loop with the taps clipped to the input.
 /// </summary>
 internal sealed class DepthwiseConv2dOp : Layer
 {
@@ -28,6 +31,13 @@ internal sealed class DepthwiseConv2dOp : Layer
 
     public override string Kernel => "depthwise-direct " + _g.Describe() + _activation.Suffix();
 
+    /// <summary>Stride-1 rows at least one vector wide take the padded-plane vector path.</summary>
+    private bool UsesPaddedPlane => _g.StrideW == 1 && _g.OutWidth >= Vector<float>.Count;
+
+    private int PaddedWidth => _g.InWidth + 2 * _g.PadW;
+
+    private int PaddedLength => (_g.InHeight + 2 * _g.PadH) * PaddedWidth;
+
     public override void Forward(Workspace ws)
     {
         float[] input = ws.Slots[InputSlots[0]];
@@ -37,48 +47,89 @@ internal sealed class DepthwiseConv2dOp : Layer
         int minChannels = Math.Max(1, 16384 / Math.Max(1, _g.OutPlane * _g.KernelH * _g.KernelW));
         ParallelRange.For(batch * channels, ws.Parallelism, minChannels, (start, end) =>
         {
-            for (int i = start; i < end; i++)
+            // Each chunk (thread) gets its own padded-plane buffer.
+            float[]? padded = UsesPaddedPlane ? ArrayPool<float>.Shared.Rent(PaddedLength) : null;
+            try
             {
-                int b = i / channels, oc = i % channels;
-                int ic = oc / _g.OutChannelsPerGroup;
-                ReadOnlySpan<float> plane = input.AsSpan((b * _g.InChannels + ic) * _g.InPlane, _g.InPlane);
-                Span<float> outPlane = output.AsSpan((b * channels + oc) * _g.OutPlane, _g.OutPlane);
-                Channel(plane, outPlane, _weights.AsSpan(oc * _g.KernelH * _g.KernelW, _g.KernelH * _g.KernelW), _bias[oc]);
-                _activation.ApplyInPlace(outPlane);
+                for (int i = start; i < end; i++)
+                {
+                    int b = i / channels, oc = i % channels;
+                    int ic = oc / _g.OutChannelsPerGroup;
+                    ReadOnlySpan<float> plane = input.AsSpan((b * _g.InChannels + ic) * _g.InPlane, _g.InPlane);
+                    Span<float> outPlane = output.AsSpan((b * channels + oc) * _g.OutPlane, _g.OutPlane);
+                    ReadOnlySpan<float> kernel = _weights.AsSpan(oc * _g.KernelH * _g.KernelW, _g.KernelH * _g.KernelW);
+                    if (padded is not null) PaddedChannel(plane, padded, outPlane, kernel, _bias[oc]);
+                    else DirectChannel(plane, outPlane, kernel, _bias[oc]);
+                    _activation.ApplyInPlace(outPlane);
+                }
+            }
+            finally
+            {
+                if (padded is not null) ArrayPool<float>.Shared.Return(padded);
             }
         });
     }
 
-    private void Channel(ReadOnlySpan<float> plane, Span<float> outPlane, ReadOnlySpan<float> kernel, float bias)
+    /// <summary>
+    /// Stride-1 columns: the plane is first copied into a zero-bordered buffer, so every output pixel reads all
+    /// kH·kW taps without bounds checks and a vector of adjacent output pixels accumulates them in one register
+    /// (weights pre-broadcast, unaligned loads of the shifted rows). The last vector of a row overlaps the previous
+    /// one instead of leaving a scalar tail; overlapped pixels are recomputed with identical arithmetic.
+    /// </summary>
+    private void PaddedChannel(ReadOnlySpan<float> plane, float[] paddedBuffer, Span<float> outPlane, ReadOnlySpan<float> kernel, float bias)
     {
         ConvGeometry g = _g;
-        int outH = g.OutHeight, outW = g.OutWidth, w = g.InWidth, h = g.InHeight;
-        outPlane.Fill(bias);
-        for (int ky = 0; ky < g.KernelH; ky++)
+        int outH = g.OutHeight, outW = g.OutWidth, kH = g.KernelH, kW = g.KernelW, pw = PaddedWidth;
+        int vw = Vector<float>.Count;
+        Span<float> padded = paddedBuffer.AsSpan(0, PaddedLength);
+        padded.Clear();
+        for (int y = 0; y < g.InHeight; y++)
+            plane.Slice(y * g.InWidth, g.InWidth).CopyTo(padded.Slice((y + g.PadH) * pw + g.PadW));
+
+        Span<Vector<float>> taps = stackalloc Vector<float>[kH * kW];
+        for (int t = 0; t < taps.Length; t++) taps[t] = new Vector<float>(kernel[t]);
+        ref float inRef = ref MemoryMarshal.GetArrayDataReference(paddedBuffer);
+        ref float outRef = ref MemoryMarshal.GetReference(outPlane);
+
+        for (int oy = 0; oy < outH; oy++)
         {
-            for (int kx = 0; kx < g.KernelW; kx++)
+            ref float rowRef = ref Unsafe.Add(ref inRef, (nint)oy * g.StrideH * pw);
+            ref float dst = ref Unsafe.Add(ref outRef, (nint)oy * outW);
+            for (int ox = 0; ox < outW; ox += vw)
             {
-                float weight = kernel[ky * g.KernelW + kx];
-                int oxLo = Math.Clamp(Im2Col.CeilDiv(g.PadW - kx, g.StrideW), 0, outW);
-                int oxHi = Math.Clamp(Im2Col.CeilDiv(w + g.PadW - kx, g.StrideW), oxLo, outW);
-                if (oxHi <= oxLo) continue;
-                int count = oxHi - oxLo;
-                for (int oy = 0; oy < outH; oy++)
+                if (ox + vw > outW) ox = outW - vw;
+                Vector<float> acc = new(bias);
+                for (int ky = 0; ky < kH; ky++)
                 {
-                    int iy = oy * g.StrideH - g.PadH + ky;
-                    if ((uint)iy >= (uint)h) continue;
-                    int ix = oxLo * g.StrideW - g.PadW + kx;
-                    Span<float> dst = outPlane.Slice(oy * outW + oxLo, count);
-                    if (g.StrideW == 1)
-                    {
-                        TensorPrimitives.MultiplyAdd(plane.Slice(iy * w + ix, count), weight, dst, dst);
-                    }
-                    else
-                    {
-                        ReadOnlySpan<float> src = plane.Slice(iy * w);
-                        for (int j = 0; j < count; j++, ix += g.StrideW) dst[j] = MulAdd.Of(weight, src[ix], dst[j]);
-                    }
+                    ref float src = ref Unsafe.Add(ref rowRef, (nint)ky * pw + ox);
+                    for (int kx = 0; kx < kW; kx++)
+                        acc = MulAdd.Of(taps[ky * kW + kx], Vector.LoadUnsafe(ref src, (nuint)kx), acc);
                 }
+                acc.StoreUnsafe(ref dst, (nuint)ox);
+            }
+        }
+    }
+
+    /// <summary>Strided or very narrow layers: one output pixel at a time, taps clipped to the input.</summary>
+    private void DirectChannel(ReadOnlySpan<float> plane, Span<float> outPlane, ReadOnlySpan<float> kernel, float bias)
+    {
+        ConvGeometry g = _g;
+        int outW = g.OutWidth;
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            int iy0 = oy * g.StrideH - g.PadH;
+            int kyLo = Math.Max(0, -iy0), kyHi = Math.Min(g.KernelH, g.InHeight - iy0);
+            for (int ox = 0; ox < outW; ox++)
+            {
+                int ix0 = ox * g.StrideW - g.PadW;
+                int kxLo = Math.Max(0, -ix0), kxHi = Math.Min(g.KernelW, g.InWidth - ix0);
+                float s = bias;
+                for (int ky = kyLo; ky < kyHi; ky++)
+                {
+                    ReadOnlySpan<float> row = plane.Slice((iy0 + ky) * g.InWidth);
+                    for (int kx = kxLo; kx < kxHi; kx++) s = MulAdd.Of(kernel[ky * g.KernelW + kx], row[ix0 + kx], s);
+                }
+                outPlane[oy * outW + ox] = s;
             }
         }
     }
