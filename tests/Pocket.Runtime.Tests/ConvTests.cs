@@ -13,6 +13,9 @@ public class ConvTests
     [InlineData(8, 9, 9, 8, 3, 3, 1, 1, 1, 1, 8)]      // depthwise
     [InlineData(8, 10, 7, 8, 3, 3, 2, 2, 1, 1, 8)]     // depthwise stride 2
     [InlineData(4, 8, 8, 8, 3, 3, 1, 1, 1, 1, 4)]      // depthwise with channel multiplier 2
+    [InlineData(6, 5, 30, 6, 3, 5, 1, 1, 1, 2, 6)]     // depthwise, wide rows: vector tail overlaps, rectangular kernel
+    [InlineData(4, 12, 19, 8, 5, 5, 2, 1, 2, 2, 4)]    // depthwise multiplier 2, vertical stride only
+    [InlineData(3, 6, 4, 3, 3, 3, 1, 1, 1, 1, 3)]      // depthwise, rows narrower than a vector
     [InlineData(6, 9, 9, 9, 3, 3, 2, 2, 0, 1, 3)]      // grouped
     [InlineData(16, 7, 7, 24, 1, 1, 1, 1, 0, 0, 1)]    // pointwise fast path
     [InlineData(16, 7, 7, 24, 1, 1, 2, 2, 0, 0, 1)]    // 1x1 with stride (not the fast path)
