@@ -68,9 +68,9 @@ public sealed class SummaryCommand : Command<SummaryCommand.Settings>
         }
 
         var table = new Table().Border(TableBorder.Simple).Title($"{spec} on {input}, {s.Classes} classes");
-        table.AddColumn("layer");
-        table.AddColumn("op");
-        table.AddColumn("output");
+        table.AddColumn(new TableColumn("layer").NoWrap());
+        table.AddColumn(new TableColumn("op").NoWrap());
+        table.AddColumn(new TableColumn("output").NoWrap());
         table.AddColumn(new TableColumn("params").RightAligned());
         table.AddColumn(new TableColumn("weights").RightAligned());
         table.AddColumn(new TableColumn("mult-adds").RightAligned());
@@ -78,6 +78,8 @@ public sealed class SummaryCommand : Command<SummaryCommand.Settings>
             table.AddRow(Markup.Escape(l.Name), l.Op.ToString(), l.Shape, Count(l.Parameters), Count(l.Weights), Count(l.MultAdds));
         table.AddEmptyRow();
         table.AddRow("[bold]total[/]", "", "", $"[bold]{Count(summary.Parameters)}[/]", $"[bold]{Count(summary.Weights)}[/]", $"[bold]{Count(summary.MultAdds)}[/]");
+        // Dotted layer names make the table wider than the 80 columns Spectre assumes when stdout is not a terminal.
+        if (Console.IsOutputRedirected) Terminal.Out.Profile.Width = Math.Max(Terminal.Out.Profile.Width, 120);
         Terminal.Out.Write(table);
         Terminal.Out.WriteLine(
             $"params {Count(summary.Parameters)} (all learnable), weights {Count(summary.Weights)} (conv + fc), " +

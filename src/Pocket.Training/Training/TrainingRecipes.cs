@@ -12,7 +12,7 @@ public static class TrainingRecipes
     {
         "lenet300" => new TrainingOptions { Epochs = 20, BatchSize = 64, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 1e-4, Schedule = LearningRateSchedule.Cosine },
         "lenet5" => new TrainingOptions { Epochs = 15, BatchSize = 64, LearningRate = 0.02, Momentum = 0.9, WeightDecay = 5e-4, Schedule = LearningRateSchedule.Cosine },
-        // No BatchNorm: a gentler rate than the BN networks (0.05 diverges with the bypasses' summed signals).
+        // SqueezeNet has no BatchNorm: torchvision's SGD rate of 0.01 rather than the BN networks' 0.05.
         "squeezenet1_0" or "squeezenet1_1" => new TrainingOptions { Epochs = 10, BatchSize = 64, LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4, Schedule = LearningRateSchedule.Cosine },
         "mobilenet_v1" or "sepnet" => new TrainingOptions { Epochs = 10, BatchSize = 64, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 4e-5, Schedule = LearningRateSchedule.Cosine },
         _ => new TrainingOptions { Epochs = 10, BatchSize = 64, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4, Schedule = LearningRateSchedule.Cosine },

@@ -2,6 +2,7 @@ using static TorchSharp.torch;
 
 namespace Pocket.Training.Tests.Architectures;
 
+[Collection(TorchRandomness.Collection)]
 public sealed class ForwardShapeTests
 {
     [Theory]

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 namespace Pocket.Training.Tests.Architectures;
 
 /// <summary>Every architecture's <c>ExportGraph()</c> must describe exactly its forward pass.</summary>
+[Collection(TorchRandomness.Collection)]
 public sealed class GraphExportTests
 {
     [Theory]

@@ -6,6 +6,7 @@ namespace Pocket.Training.Tests.Architectures;
 /// The parameter and mult-add figures the papers print, reproduced from the exported graphs at ImageNet settings
 /// (3×224×224, 1000 classes). What is counted is in docs/models.md.
 /// </summary>
+[Collection(TorchRandomness.Collection)]
 public sealed class PaperFigureTests
 {
     private static ModelSummary Summarize(string name, params string[] options)
