@@ -26,6 +26,7 @@ public static class PocketApp
             config.AddCommand<ExportOnnxCommand>("export-onnx").WithDescription("Write a .pocket file or checkpoint as ONNX with dense weights.");
             config.AddCommand<PredictCommand>("predict").WithDescription("Classify a PNG or JPEG image with Pocket.Runtime (top-5 classes).");
             config.AddCommand<BenchCommand>("bench").WithDescription("Latency of Pocket.Runtime vs ONNX Runtime on the dense export, one thread.");
+            config.AddCommand<ReportCommand>("report").WithDescription("HTML report with plots of each compression stage per layer.");
         });
         try
         {
