@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Pocket.Cli.Output;
+using Pocket.Cli.Report;
 using Pocket.Training.Checkpoints;
 using Pocket.Training.Compression;
 using Pocket.Training.Data;
@@ -67,6 +68,8 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
             result = CompressionPipeline.Run(spec, start, data, recipe, train, s.Out,
                 stage => { if (!s.Json) Terminal.Err.WriteLine($"== {stage}"); }, report, cancellationToken));
         var r = result!;
+        // The report goes next to the file: MODEL.pocket → MODEL.report/index.html.
+        string reportIndex = ReportWriter.Write(s.Out, r.Trained, null, Path.ChangeExtension(s.Out, null) + ".report");
         if (s.Json)
         {
             Terminal.Json(new
@@ -77,6 +80,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
                 seconds = Math.Round(r.WallTime.TotalSeconds, 1),
                 stages = r.Stages.Select(st => new { name = st.Name, error = Math.Round(st.TestError, 6), seconds = Math.Round(st.WallTime.TotalSeconds, 1) }),
                 layers = CompressionTable.LayersJson(r.Report),
+                report = reportIndex,
             });
             return 0;
         }
@@ -84,6 +88,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         foreach (var st in r.Stages) Terminal.Out.WriteLine($"{st.Name,-9} test error {st.TestError:P2}  ({st.WallTime.TotalSeconds:F1} s)");
         Terminal.Out.WriteLine($"wrote {s.Out}: {r.Report.FileBytes:N0} bytes, {r.Report.CompressionRatio:0.0}x smaller than dense float32; " +
             $"test error of the decoded file {r.DecodedTest.Error:P2}; {r.WallTime.TotalSeconds:F0} s in all");
+        Terminal.Out.WriteLine($"report: {reportIndex}");
         return 0;
     }
 }

@@ -16,8 +16,10 @@ public static class CompressionPipeline
 {
     public sealed record Stage(string Name, double TestError, TimeSpan WallTime);
 
+    /// <param name="Trained">The dense checkpoint compression started from (trained here or given), for before/after reports.</param>
     public sealed record Result(
-        PocketFileReport Report, Evaluation DecodedTest, IReadOnlyList<Stage> Stages, IReadOnlyList<LayerSparsity> Sparsity, TimeSpan WallTime);
+        PocketFileReport Report, Evaluation DecodedTest, IReadOnlyList<Stage> Stages, IReadOnlyList<LayerSparsity> Sparsity, TimeSpan WallTime,
+        Checkpoint Trained);
 
     public static Result Run(ModelSpec spec, Checkpoint? start, DatasetSplit data, CompressionRecipe recipe, TrainingOptions trainOptions,
         string outPath, Action<string>? stageStarted = null, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
@@ -55,6 +57,6 @@ public static class CompressionPipeline
         using var network = ModuleState.Restore(decoded, outPath);
         var evaluation = Evaluator.Evaluate(network, data.Test, decoded.Input);
         stages.Add(new Stage("encode", evaluation.Error, encodeClock.Elapsed));
-        return new Result(report, evaluation, stages, pruned.Layers, clock.Elapsed);
+        return new Result(report, evaluation, stages, pruned.Layers, clock.Elapsed, trained);
     }
 }
