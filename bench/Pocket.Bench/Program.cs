@@ -1,0 +1,28 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Pocket.Bench;
+
+// Weight memory is a property of the loaded model, not a timing, so it is printed once before the benchmarks.
+Console.WriteLine("Resident weight memory (bytes)");
+Console.WriteLine("| model | Pocket.Runtime | ONNX Runtime (dense) | TorchSharp (dense) | Pocket / dense |");
+Console.WriteLine("|---|---:|---:|---:|---:|");
+foreach (string name in BenchModels.Names)
+{
+    using var model = new LoadedModel(BenchModels.PathOf(name));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {name} | {model.PocketWeightBytes:N0} | {model.OrtWeightBytes:N0} | {model.TorchWeightBytes:N0} | 1/{(double)model.OrtWeightBytes / model.PocketWeightBytes:F1} |"));
+}
+Console.WriteLine();
+
+// In-process: TorchSharp's and ONNX Runtime's native libraries load as they do in an app, and no second build of the
+// solution is needed on a 2-core machine. Short runs: the models are small and each iteration holds many calls.
+var job = Job.Default
+    .WithToolchain(InProcessEmitToolchain.Instance)
+    .WithWarmupCount(5)
+    .WithIterationCount(15)
+    .WithLaunchCount(1);
+var config = DefaultConfig.Instance.AddJob(job.AsDefault());
+BenchmarkSwitcher.FromAssembly(typeof(RuntimeBenchmarks).Assembly).Run(args, config);
