@@ -35,7 +35,7 @@ public static class HtmlPage
             table { border-collapse: collapse; font-size: 0.85rem; font-variant-numeric: tabular-nums; }
             th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; }
             th { background: #f3f3f3; }
-            td.n { text-align: right; }
+            td.n { text-align: right; white-space: nowrap; }
             caption { caption-side: bottom; text-align: left; padding-top: 0.4rem; color: #444; }
             .scroll { overflow-x: auto; }
             figure { margin: 1rem 0; }
@@ -111,7 +111,9 @@ public static class HtmlPage
     {
         var parts = new List<string>();
         foreach (var key in new[] { "model", "dataset", "input", "bits", "test_error" })
-            if (metadata.TryGetValue(key, out var v) && v.Length > 0) parts.Add($"{key}: {v}");
+            if (metadata.TryGetValue(key, out var v) && v.Length > 0)
+                parts.Add(key == "test_error" && double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out double e)
+                    ? $"test error after quantization: {e:P2}" : $"{key}: {v}");
         return string.Join(" · ", parts);
     }
 

@@ -63,5 +63,6 @@ public static class HuffmanStreamPlot
         for (int i = 0; i < counts.Length; i++)
             bars.Add(new Bar { Position = i, Value = counts[i], Size = 0.8, FillColor = i == fillerSymbol ? PlotStyle.Filler : PlotStyle.After, LineWidth = 0 });
         plot.Add.Bars(bars);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true }; // symbols are whole numbers
     }
 }
