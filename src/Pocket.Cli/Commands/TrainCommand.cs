@@ -31,6 +31,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Train on the first N training images only.")]
         public int? Limit { get; init; }
 
+        [CommandOption("--resume")]
+        [Description("Continue the unfinished run saved in --out (a checkpoint is written there after every epoch).")]
+        public bool Resume { get; init; }
+
         [CommandOption("--json")] public bool Json { get; init; }
     }
 
@@ -42,7 +46,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var data = DatasetCatalog.Load(s.Dataset);
         TrainingRun.Result? result = null;
         TrainingProgressView.Run($"train {spec}", s.Json, report =>
-            result = TrainingRun.Run(spec, data, options, s.Limit, report, cancellationToken));
+            result = TrainingRun.Run(spec, data, options, s.Limit, report, cancellationToken, journalPath: s.Out, resume: s.Resume));
         result!.Checkpoint.Save(s.Out);
         ResultPrinter.Evaluation(spec.ToString(), data.Name, result.Test, s.Json, $"wrote {s.Out} in {result.WallTime.TotalSeconds:F1} s");
         return 0;

@@ -16,7 +16,7 @@ public static class Trainer
     public static void Train(
         PocketModule model, ImageDataset train, TrainingOptions options,
         IReadOnlyList<IWeightConstraint>? constraints = null, ImageDataset? test = null,
-        Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
+        Action<TrainingProgress>? progress = null, CancellationToken cancel = default, EpochCheckpointing? checkpointing = null)
     {
         constraints ??= [];
         torch.manual_seed(options.Seed);
@@ -30,10 +30,19 @@ public static class Trainer
         var clock = Stopwatch.StartNew();
         var order = Enumerable.Range(0, train.Count).ToArray();
         foreach (var c in constraints) c.AfterStep(); // start from a state that satisfies every constraint
+        int firstEpoch = 1;
+        if (checkpointing is { CompletedEpochs: > 0, OptimizerState: { } state })
+        {
+            using var reader = new BinaryReader(new MemoryStream(state));
+            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader);
+            firstEpoch = checkpointing.CompletedEpochs + 1;
+        }
 
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
         {
             SetLearningRate(optimizer, LearningRateAt(options, epoch));
+            // The order of epoch e depends on the seed and e alone (not on earlier epochs), so a resumed run sees the same batches.
+            for (int i = 0; i < order.Length; i++) order[i] = i;
             new Random(options.Seed * 7919 + epoch).Shuffle(order);
             model.train();
             double lossSum = 0;
@@ -60,6 +69,13 @@ public static class Trainer
             }
             double? accuracy = options.EvaluateEachEpoch && test != null ? Evaluator.Evaluate(model, test, model.InputShape).Accuracy : null;
             progress?.Invoke(new TrainingProgress(epoch, options.Epochs, batches, batches, lossSum / batches, accuracy, clock.Elapsed, true));
+            if (checkpointing is not null)
+            {
+                using var buffer = new MemoryStream();
+                using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+                    ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
+                checkpointing.Save(epoch, buffer.ToArray());
+            }
         }
         model.eval();
     }
