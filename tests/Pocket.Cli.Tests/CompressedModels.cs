@@ -6,10 +6,10 @@ using Pocket.Training.Data;
 using Pocket.Training.Models;
 using Pocket.Training.Training;
 
-namespace Pocket.Cli.Tests.Report;
+namespace Pocket.Cli.Tests;
 
 /// <summary>
-/// Small but real .pocket files for the report tests, made once per test run through the Training API on a
+/// Small but real .pocket files for the CLI tests, made once per test run through the Training API on a
 /// slice of MNIST (one training epoch, no retraining or fine-tuning): LeNet-300-100 and the conv LeNet-5,
 /// each with its trained checkpoint and a `pocket sensitivity --json` file.
 /// </summary>
