@@ -28,6 +28,8 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
     /// <summary>A timed run lasts at least this long (several calls when one is shorter), so timer granularity does not matter.</summary>
     private static readonly TimeSpan MinimumRunTime = TimeSpan.FromMilliseconds(1);
 
+    private static readonly TimeSpan WarmupTime = TimeSpan.FromSeconds(1);
+
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         if (s.Runs < 1) throw new UsageException($"--runs: {s.Runs} is not a positive number");
@@ -114,8 +116,16 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         double maxDiff = 0;
         for (int i = 0; i < pocketOut.Length; i++) maxDiff = Math.Max(maxDiff, Math.Abs(pocketOut[i] - ortOut[i]));
 
+        // Warm-up by time, not by count: the JIT promotes hot methods to optimized code in the background after some
+        // delay, and on a busy machine a fixed number of calls can end before that, timing unoptimized code.
         int calls = CallsPerRun(Pocket, Ort);
-        for (int w = 0; w < Math.Max(3, runs / 10); w++) { Time(Pocket, calls); Time(Ort, calls); } // warm-up: JIT tiers, caches
+        long warmupStart = Stopwatch.GetTimestamp();
+        for (int w = 0; w < Math.Max(3, runs / 10) || Stopwatch.GetElapsedTime(warmupStart) < WarmupTime; w++)
+        {
+            Time(Pocket, calls);
+            Time(Ort, calls);
+        }
+        calls = CallsPerRun(Pocket, Ort);
         var pocketMs = new double[runs];
         var ortMs = new double[runs];
         for (int r = 0; r < runs; r++)
