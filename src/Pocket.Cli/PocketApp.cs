@@ -23,6 +23,7 @@ public static class PocketApp
             config.AddCommand<CompressCommand>("compress").WithDescription("Train, prune, quantize and encode in one go.");
             config.AddCommand<RunCommand>("run").WithDescription("Test accuracy with Pocket.Runtime (no TorchSharp).");
             config.AddCommand<QuantizeCommand>("quantize").WithDescription("Trained quantization: k-means weight sharing, centroid fine-tuning.");
+            config.AddCommand<BinarizeCommand>("binarize").WithDescription("SEP-Net pattern binarization of k×k convs (α·sign(W) per filter), with fine-tuning.");
             config.AddCommand<ExportOnnxCommand>("export-onnx").WithDescription("Write a .pocket file or checkpoint as ONNX with dense weights.");
             config.AddCommand<PredictCommand>("predict").WithDescription("Classify a PNG or JPEG image with Pocket.Runtime (top-5 classes).");
             config.AddCommand<BenchCommand>("bench").WithDescription("Latency of Pocket.Runtime vs ONNX Runtime on the dense export, one thread.");

@@ -1,0 +1,17 @@
+using Pocket.Training.Training;
+
+namespace Pocket.Training.Compression.Binarization;
+
+/// <summary>What `pocket binarize` does: which convs, and how the network is fine-tuned afterwards.</summary>
+public sealed record BinarizationOptions
+{
+    public BinarizationMode Mode { get; init; } = BinarizationMode.Frozen;
+
+    /// <summary>Binarize 1×1 convs too (the ablation; SEP-Nets keep them full precision).</summary>
+    public bool IncludePointwise { get; init; }
+
+    /// <summary>Fine-tuning after binarization; Epochs = 0 binarizes without fine-tuning.</summary>
+    public required TrainingOptions FineTune { get; init; }
+
+    public int? TrainLimit { get; init; }
+}
