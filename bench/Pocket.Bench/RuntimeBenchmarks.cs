@@ -12,7 +12,7 @@ namespace Pocket.Bench;
 /// Inputs and outputs are allocated once in setup for all three, so only inference is timed.
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByParams)]
-[CategoriesColumn]
+[MedianColumn]
 public class RuntimeBenchmarks
 {
     private LoadedModel _model = null!;
