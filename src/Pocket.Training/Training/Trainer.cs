@@ -19,6 +19,7 @@ public static class Trainer
         Action<TrainingProgress>? progress = null, CancellationToken cancel = default, EpochCheckpointing? checkpointing = null)
     {
         constraints ??= [];
+        TorchThreads.Apply();
         torch.manual_seed(options.Seed);
         var parameters = model.parameters().ToList();
         using optim.Optimizer optimizer = options.Optimizer switch
