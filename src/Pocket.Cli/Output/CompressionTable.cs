@@ -7,13 +7,20 @@ namespace Pocket.Cli.Output;
 /// Han et al.'s Table 2/3 for a real .pocket file, one row per tensor: weights, % kept, weight bits and index
 /// bits after pruning + quantization (P+Q, fixed width) and after Huffman coding (P+Q+H, coded payload), and
 /// the compression rate (P+Q: the fixed-width estimate; P+Q+H: the section's real bytes), then the file
-/// against dense float32.
+/// against dense float32. Binary tensors (binarized conv filters) are stored raw, 1 bit per weight plus one float32 α
+/// per filter: their two symbols are equally likely, so Huffman coding would gain nothing and is not applied.
 /// </summary>
 public static class CompressionTable
 {
     public sealed record Row(string Name, long Weights, double Kept, double WeightBitsPq, double WeightBitsPqh,
         double IndexBitsPq, double IndexBitsPqh, double RatePq, double RatePqh, string Encoding, long SectionBytes,
-        double? WeightEntropy, double? IndexEntropy);
+        double? WeightEntropy, double? IndexEntropy)
+    {
+        public bool Binary => Encoding == nameof(TensorEncoding.Binary);
+
+        /// <summary>Whether the weight (and index) stream may be Huffman coded: only codebook encodings have codes to code.</summary>
+        public bool HuffmanApplies => Encoding is "SparseQuantized" or "QuantizedDense";
+    }
 
     public static IReadOnlyList<Row> Rows(PocketFileReport report) => report.Tensors.Select(t =>
     {
@@ -45,10 +52,12 @@ public static class CompressionTable
             table.AddRow(r.Name, r.Weights.ToString("N0"), r.Kept.ToString("P1"),
                 r.WeightBitsPq.ToString("0.##"), r.WeightBitsPqh.ToString("0.##"), coded ? r.WeightEntropy!.Value.ToString("0.##") : "-",
                 sparse ? r.IndexBitsPq.ToString("0") : "-", sparse ? r.IndexBitsPqh.ToString("0.##") : "-", sparse ? r.IndexEntropy!.Value.ToString("0.##") : "-",
-                $"{r.RatePq:0.#}x", $"{r.RatePqh:0.#}x", r.Encoding, r.SectionBytes.ToString("N0"));
+                $"{r.RatePq:0.#}x", $"{r.RatePqh:0.#}x", r.Binary ? "Binary (1 bit, no Huffman)" : r.Encoding, r.SectionBytes.ToString("N0"));
         }
+        string binaryNote = Rows(report).Any(r => r.Binary)
+            ? "\nBinary: 1 bit per weight + a float32 α per filter, stored raw (Huffman coding does not apply to ±α signs)" : "";
         table.Caption($"file {report.FileBytes:N0} bytes vs dense float32 {report.DenseBytes:N0} bytes: {report.CompressionRatio:0.0}x smaller " +
-            $"({100.0 / Math.Max(1e-9, report.CompressionRatio):0.00}% of dense); {report.TotalNonZeros:N0} of {report.TotalElements:N0} values non-zero");
+            $"({100.0 / Math.Max(1e-9, report.CompressionRatio):0.00}% of dense); {report.TotalNonZeros:N0} of {report.TotalElements:N0} values non-zero" + binaryNote);
         return table;
     }
 
@@ -68,6 +77,6 @@ public static class CompressionTable
             weight_entropy_bits = r.WeightEntropy is double we ? Math.Round(we, 4) : (double?)null,
             index_entropy_bits = r.IndexEntropy is double ie ? Math.Round(ie, 4) : (double?)null,
             rate_pq = Math.Round(r.RatePq, 3), rate_pqh = Math.Round(r.RatePqh, 3),
-            encoding = r.Encoding, bytes = r.SectionBytes,
+            encoding = r.Encoding, huffman_applies = r.HuffmanApplies, bytes = r.SectionBytes,
         });
 }
