@@ -326,28 +326,40 @@ internal static class GraphCompiler
         if (weight is BinaryTensor binary)
         {
             float[] scales = (float[])binary.Scales.Clone();
-            if (batchNorm is { } bn) FoldBatchNorm(bn, g.OutChannels, tensors, scales, 1, bias);
+            if (batchNorm is { } bn)
+            {
+                float[] scale = FoldBatchNorm(bn, g.OutChannels, tensors, bias);
+                for (int c = 0; c < scales.Length; c++) scales[c] *= scale[c];
+            }
             return new BinaryConv2dOp(name, g, (byte[])binary.Bits.Clone(), scales, bias, activation);
         }
 
-        // Conv weights are densified: see Conv2dOp for why.
-        float[] weights = weight.ToDense();
-        if (batchNorm is { } b) FoldBatchNorm(b, g.OutChannels, tensors, weights, g.FilterLength, bias);
-        return g.InChannelsPerGroup == 1 && g.Groups > 1
-            ? new DepthwiseConv2dOp(name, g, weights, bias, activation)
-            : new Conv2dOp(name, g, weights, bias, activation);
+        // Compressed filters stay compressed (see ConvFilters and SparseConv2dOp): a folded BatchNorm's scale is
+        // kept per channel for them rather than multiplied into a codebook every channel shares.
+        float[]? bnScale = batchNorm is { } b ? FoldBatchNorm(b, g.OutChannels, tensors, bias) : null;
+        bool depthwise = g.InChannelsPerGroup == 1 && g.Groups > 1;
+        if (!depthwise && weight is SparseQuantizedTensor sparse && SparseConv2dOp.Supports(g, sparse.Codebook.Length)
+            && SparseConv2dOp.BytesFor(sparse.Positions.Length, g.OutChannels, sparse.Codebook.Length, bnScale is not null)
+               <= ConvFilters.QuantizedBytesFor(weightCount, sparse.Codebook.Length + 1, g.OutChannels, bnScale is not null))
+        {
+            // Sparse enough that CSR (3 bytes per kept weight) beats 1 byte per weight: below ~1/3 density, where
+            // skipping the pruned multiply-adds also beats the dense GEMM.
+            return new SparseConv2dOp(name, g, sparse, bnScale, bias, activation);
+        }
+
+        ConvFilters filters = ConvFilters.Create(weight, g.OutChannels, g.FilterLength, bnScale);
+        return depthwise
+            ? new DepthwiseConv2dOp(name, g, filters, bias, activation)
+            : new Conv2dOp(name, g, filters, bias, activation);
     }
 
-    /// <summary>BN(conv(x)) = conv'(x) with w' = w·s and b' = (b − mean)·s + β, s = γ/√(var+ε), per output channel.</summary>
-    private static void FoldBatchNorm(NodeContext bn, int channels, TensorReader tensors, float[] perChannelWeights, int weightsPerChannel, float[] bias)
+    /// <summary>BN(conv(x)) = conv'(x) with w' = w·s and b' = (b − mean)·s + β, s = γ/√(var+ε), per output channel:
+    /// updates the bias in place and returns s for the caller to apply to the weights.</summary>
+    private static float[] FoldBatchNorm(NodeContext bn, int channels, TensorReader tensors, float[] bias)
     {
         (float[] scale, float[] shift) = BatchNormAffine(bn, channels, tensors);
-        for (int c = 0; c < channels; c++)
-        {
-            Span<float> w = perChannelWeights.AsSpan(c * weightsPerChannel, weightsPerChannel);
-            for (int i = 0; i < w.Length; i++) w[i] *= scale[c];
-            bias[c] = bias[c] * scale[c] + shift[c];
-        }
+        for (int c = 0; c < channels; c++) bias[c] = bias[c] * scale[c] + shift[c];
+        return scale;
     }
 
     private static (float[] Scale, float[] Shift) BatchNormAffine(NodeContext bn, int channels, TensorReader tensors)

@@ -1,33 +1,37 @@
+using System.Buffers;
+
 namespace Pocket.Runtime.Ops;
 
 /// <summary>
-/// Dense float convolution for any kernel, stride, padding and groups: per sample and group, im2col then the
-/// register-blocked <see cref="Gemm"/>. A 1×1/stride-1/unpadded convolution skips im2col (its input already is the
-/// K × pixels matrix). Compressed conv weights (quantized or sparse) are densified at load: conv layers hold few
-/// parameters and are compute-bound, so their speed matters more than their bytes (the file stays compressed).
-/// Bias, a folded BatchNorm and a fused ReLU/ReLU6 are applied in the GEMM epilogue.
+/// Convolution for any kernel, stride, padding and groups: per sample and group, im2col then the register-blocked
+/// <see cref="Gemm"/>. A 1×1/stride-1/unpadded convolution skips im2col (its input already is the K × pixels
+/// matrix). Float filters feed the GEMM directly; quantized filters (<see cref="ConvFilters"/>: 1 byte per weight)
+/// are decoded a panel of rows at a time into a buffer the calling thread rents, so they are never resident as
+/// floats. Decoding costs K per row against K · pixels multiply-adds, and the decoded values equal the densified
+/// weights, so results are bit-identical to running the float filters. Heavily pruned filters take
+/// <see cref="SparseConv2dOp"/> instead. Bias and a fused ReLU/ReLU6 are applied in the epilogue.
 /// </summary>
 internal sealed class Conv2dOp : Layer
 {
     private readonly ConvGeometry _g;
-    private readonly float[] _weights; // outC × (inC/groups · kH · kW), the PyTorch layout
+    private readonly ConvFilters _filters; // outC × (inC/groups · kH · kW), the PyTorch layout
     private readonly float[] _bias;    // outC (zeros when the model has none)
     private readonly FusedActivation _activation;
 
-    public Conv2dOp(string name, in ConvGeometry geometry, float[] weights, float[] bias, FusedActivation activation)
+    public Conv2dOp(string name, in ConvGeometry geometry, ConvFilters filters, float[] bias, FusedActivation activation)
         : base(name, new TensorShape(geometry.OutChannels, geometry.OutHeight, geometry.OutWidth))
     {
         _g = geometry;
-        _weights = weights;
+        _filters = filters;
         _bias = bias;
         _activation = activation;
     }
 
-    public override long WeightBytes => 4L * (_weights.Length + _bias.Length);
+    public override long WeightBytes => _filters.Bytes + 4L * _bias.Length;
 
     public override long ScratchLength(int batch) => _g.IsPointwise ? 0 : (long)_g.FilterLength * _g.OutPlane;
 
-    public override string Kernel => (_g.IsPointwise ? "conv1x1-gemm " : "conv-im2col-gemm ") + _g.Describe() + _activation.Suffix();
+    public override string Kernel => (_g.IsPointwise ? "conv1x1-gemm " : "conv-im2col-gemm ") + _g.Describe() + _filters.Describe() + _activation.Suffix();
 
     public override void Forward(Workspace ws)
     {
@@ -65,15 +69,42 @@ internal sealed class Conv2dOp : Layer
                 ParallelRange.For(rowsPerGroup, ws.Parallelism, minRows, (r0, r1) =>
                 {
                     Span<float> c = output.AsSpan(outOffset, rowsPerGroup * n);
-                    Gemm.Multiply(
-                        _weights.AsSpan(weightOffset, rowsPerGroup * k),
-                        columns.AsSpan(columnsOffset, k * n),
-                        c,
-                        _bias.AsSpan(biasOffset, rowsPerGroup),
-                        n, k, r0, r1);
+                    ReadOnlySpan<float> cols = columns.AsSpan(columnsOffset, k * n);
+                    ReadOnlySpan<float> bias = _bias.AsSpan(biasOffset, rowsPerGroup);
+                    if (_filters.Dense is { } dense)
+                        Gemm.Multiply(dense.AsSpan(weightOffset, rowsPerGroup * k), cols, c, bias, n, k, r0, r1);
+                    else
+                        MultiplyDecoded(biasOffset, cols, c, bias, n, k, r0, r1);
                     _activation.ApplyInPlace(c[(r0 * n)..(r1 * n)]);
                 });
             }
+        }
+    }
+
+    /// <summary>Output-channel budget of one decoded panel: ≤ 16 K floats (64 KB, L2-resident beside the im2col
+    /// panel), a multiple of the GEMM's 4-row tile so the decoded blocks do not add 1-row tails.</summary>
+    private static int PanelRows(int k) => Math.Max(4, 16384 / Math.Max(1, k) / 4 * 4);
+
+    /// <summary>Rows [r0, r1) of C for quantized filters: decode a panel of rows, multiply it, next panel.
+    /// firstFilter is the group's first output channel; bias and c are the group's.</summary>
+    private void MultiplyDecoded(int firstFilter, ReadOnlySpan<float> columns, Span<float> c, ReadOnlySpan<float> bias,
+        int n, int k, int r0, int r1)
+    {
+        int panelRows = Math.Min(PanelRows(k), r1 - r0);
+        float[] panel = ArrayPool<float>.Shared.Rent(panelRows * k);
+        try
+        {
+            for (int r = r0; r < r1; r += panelRows)
+            {
+                int rows = Math.Min(panelRows, r1 - r);
+                Span<float> a = panel.AsSpan(0, rows * k);
+                _filters.Decode(firstFilter + r, rows, a);
+                Gemm.Multiply(a, columns, c.Slice(r * n, rows * n), bias.Slice(r, rows), n, k, 0, rows);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(panel);
         }
     }
 }

@@ -10,26 +10,28 @@ namespace Pocket.Runtime.Ops;
 /// MobileNet. im2col would multiply the memory traffic by kH·kW for a K of only kH·kW, so this kernel works
 /// directly on the planes: stride-1 layers vectorise across output pixels over a zero-bordered copy of the plane
 /// (see <see cref="PaddedChannel"/>); strided layers use a per-pixel loop with the taps clipped to the input.
+/// Quantized filters stay codes (<see cref="ConvFilters"/>); each channel's kH·kW taps are decoded into a
+/// per-thread buffer just before that channel runs, which costs kH·kW against kH·kW·pixels multiply-adds.
 /// </summary>
 internal sealed class DepthwiseConv2dOp : Layer
 {
     private readonly ConvGeometry _g;
-    private readonly float[] _weights; // outC × kH × kW
+    private readonly ConvFilters _filters; // outC × kH × kW
     private readonly float[] _bias;
     private readonly FusedActivation _activation;
 
-    public DepthwiseConv2dOp(string name, in ConvGeometry geometry, float[] weights, float[] bias, FusedActivation activation)
+    public DepthwiseConv2dOp(string name, in ConvGeometry geometry, ConvFilters filters, float[] bias, FusedActivation activation)
         : base(name, new TensorShape(geometry.OutChannels, geometry.OutHeight, geometry.OutWidth))
     {
         _g = geometry;
-        _weights = weights;
+        _filters = filters;
         _bias = bias;
         _activation = activation;
     }
 
-    public override long WeightBytes => 4L * (_weights.Length + _bias.Length);
+    public override long WeightBytes => _filters.Bytes + 4L * _bias.Length;
 
-    public override string Kernel => "depthwise-direct " + _g.Describe() + _activation.Suffix();
+    public override string Kernel => "depthwise-direct " + _g.Describe() + _filters.Describe() + _activation.Suffix();
 
     /// <summary>Stride-1 rows at least one vector wide take the padded-plane vector path.</summary>
     private bool UsesPaddedPlane => _g.StrideW == 1 && _g.OutWidth >= Vector<float>.Count;
@@ -47,8 +49,10 @@ internal sealed class DepthwiseConv2dOp : Layer
         int minChannels = Math.Max(1, 16384 / Math.Max(1, _g.OutPlane * _g.KernelH * _g.KernelW));
         ParallelRange.For(batch * channels, ws.Parallelism, minChannels, (start, end) =>
         {
-            // Each chunk (thread) gets its own padded-plane buffer.
+            // Each chunk (thread) gets its own padded-plane buffer, and its own tap buffer for quantized filters.
             float[]? padded = UsesPaddedPlane ? ArrayPool<float>.Shared.Rent(PaddedLength) : null;
+            int tapCount = _g.KernelH * _g.KernelW;
+            float[]? decoded = _filters.Dense is null ? ArrayPool<float>.Shared.Rent(tapCount) : null;
             try
             {
                 for (int i = start; i < end; i++)
@@ -57,7 +61,16 @@ internal sealed class DepthwiseConv2dOp : Layer
                     int ic = oc / _g.OutChannelsPerGroup;
                     ReadOnlySpan<float> plane = input.AsSpan((b * _g.InChannels + ic) * _g.InPlane, _g.InPlane);
                     Span<float> outPlane = output.AsSpan((b * channels + oc) * _g.OutPlane, _g.OutPlane);
-                    ReadOnlySpan<float> kernel = _weights.AsSpan(oc * _g.KernelH * _g.KernelW, _g.KernelH * _g.KernelW);
+                    ReadOnlySpan<float> kernel;
+                    if (_filters.Dense is { } dense)
+                    {
+                        kernel = dense.AsSpan(oc * tapCount, tapCount);
+                    }
+                    else
+                    {
+                        _filters.Decode(oc, 1, decoded.AsSpan(0, tapCount));
+                        kernel = decoded.AsSpan(0, tapCount);
+                    }
                     if (padded is not null) PaddedChannel(plane, padded, outPlane, kernel, _bias[oc]);
                     else DirectChannel(plane, outPlane, kernel, _bias[oc]);
                     _activation.ApplyInPlace(outPlane);
@@ -66,6 +79,7 @@ internal sealed class DepthwiseConv2dOp : Layer
             finally
             {
                 if (padded is not null) ArrayPool<float>.Shared.Return(padded);
+                if (decoded is not null) ArrayPool<float>.Shared.Return(decoded);
             }
         });
     }
