@@ -21,7 +21,7 @@ public class BinarizationTests
         return ModuleState.Capture(model, "mnist");
     }
 
-    private static DatasetSplit Data => TestData.MnistSlice(192, 64);
+    private static DatasetSplit Data => TestData.MnistSlice(128, 32);
 
     private static BinarizationRun.Result Binarize(Checkpoint input, BinarizationMode mode, int epochs, bool includePointwise = false) =>
         BinarizationRun.Run(input, Data, new BinarizationOptions
