@@ -35,7 +35,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(s.Out)) throw new UsageException("--out: required (the .pocket file to write)");
+        OutputArgument.Require(s.Out, "the .pocket file to write");
         var start = s.From is null ? null : Checkpoint.Load(s.From);
         var spec = start?.Model ?? s.ToSpec();
         var recipe = CompressionRecipe.For(spec.Name, s.Seed);

@@ -25,7 +25,7 @@ public sealed class EncodeCommand : Command<EncodeCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(s.Out)) throw new UsageException("--out: required (the .pocket file to write)");
+        OutputArgument.Require(s.Out, "the .pocket file to write");
         if (s.IndexBits is < 1 or > 16) throw new UsageException($"--index-bits: {s.IndexBits} is not 1 to 16");
         var options = new PocketEncoder.Options(s.IndexBits, new PocketWriteOptions { StreamCoding = ParseCoding(s.Coding) });
         var checkpoint = Checkpoint.Load(s.In);

@@ -39,7 +39,7 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(s.Out)) throw new UsageException("--out: required (the pruned checkpoint to write)");
+        OutputArgument.Require(s.Out, "the pruned checkpoint to write");
         if (s.Rounds < 1) throw new UsageException($"--rounds: {s.Rounds} must be at least 1");
         var input = Checkpoint.Load(s.In);
         var options = CompressionArguments.Pruning(input.Model.Name, s.Keep, s.Quality, s.Rounds, s.Schedule,

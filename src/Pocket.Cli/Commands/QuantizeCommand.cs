@@ -31,7 +31,7 @@ public sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(s.Out)) throw new UsageException("--out: required (the quantized checkpoint to write)");
+        OutputArgument.Require(s.Out, "the quantized checkpoint to write");
         var input = Checkpoint.Load(s.In);
         var options = CompressionArguments.Quantization(input.Model.Name, s.Bits, s.Init, s.Epochs, s.LearningRate, s.Seed, s.Limit);
         var data = DatasetCatalog.Load(s.Dataset ?? input.Dataset);

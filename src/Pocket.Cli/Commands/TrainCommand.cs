@@ -40,7 +40,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(s.Out)) throw new UsageException("--out: required (the checkpoint to write)");
+        OutputArgument.Require(s.Out, "the checkpoint to write");
         var spec = s.ToSpec();
         var options = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, s.LearningRate, s.BatchSize, s.WeightDecay, s.Optimizer, s.Seed);
         var data = DatasetCatalog.Load(s.Dataset);

@@ -9,11 +9,7 @@ public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {
-        string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(folder)) throw new IOException($"{path}: folder {folder} does not exist");
-        // Unique per process and call, so two runs writing the same output never share a temporary file.
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string temp = TempPathFor(path);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -21,13 +17,49 @@ public static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, full, overwrite: true);
+            File.Move(temp, Path.GetFullPath(path), overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new IOException($"{path}: cannot write ({e.Message.TrimEnd('.')})", e);
         }
         catch
         {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Fails now, with one line, if <paramref name="path"/> could not be written later — so a long run does not
+    /// find out at its end that its output folder is missing or read-only.
+    /// </summary>
+    public static void EnsureWritable(string path)
+    {
+        string probe = TempPathFor(path);
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{path}: output folder is not writable ({e.Message.TrimEnd('.')})", e);
+        }
+    }
+
+    private static string TempPathFor(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(folder)) throw new IOException($"{path}: folder {folder} does not exist");
+        // Unique per process and call, so two runs writing the same output never share a temporary file.
+        return Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)

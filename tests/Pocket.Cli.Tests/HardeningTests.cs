@@ -1,0 +1,32 @@
+namespace Pocket.Cli.Tests;
+
+/// <summary>Runs that go wrong stop with one line and leave what the user had.</summary>
+public class HardeningTests
+{
+    [Fact]
+    public void A_diverging_loss_stops_the_run_with_one_line_and_keeps_the_last_good_checkpoint()
+    {
+        string ckpt = PocketProcess.Temp(".ckpt");
+        // Two good epochs first: the journal at --out holds epoch 2.
+        Assert.Equal(0, PocketProcess.Run("train", "--model", "lenet300", "--limit", "500", "--epochs", "2", "--out", ckpt).ExitCode);
+        byte[] good = File.ReadAllBytes(ckpt);
+        var r = PocketProcess.Run("train", "--model", "lenet300", "--limit", "500", "--epochs", "2", "--lr", "1e12", "--out", ckpt);
+        Assert.Contains("loss became", PocketProcess.AssertOneLineError(r));
+        Assert.Equal(good, File.ReadAllBytes(ckpt));
+    }
+
+    [Fact]
+    public void An_output_folder_that_does_not_exist_is_one_line()
+    {
+        var r = PocketProcess.Run("train", "--model", "lenet300", "--limit", "200", "--epochs", "1", "--out", "/nonexistent-dir/x.ckpt");
+        Assert.Contains("/nonexistent-dir", PocketProcess.AssertOneLineError(r));
+    }
+
+    [Fact]
+    public void An_unwritable_output_is_one_line()
+    {
+        // /proc refuses new files even to root, like a full or read-only disk refuses the write.
+        var r = PocketProcess.Run("train", "--model", "lenet300", "--limit", "200", "--epochs", "1", "--out", "/proc/pocket-test.ckpt");
+        PocketProcess.AssertOneLineError(r);
+    }
+}
