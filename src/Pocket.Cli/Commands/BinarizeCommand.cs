@@ -20,7 +20,8 @@ public sealed class BinarizeCommand : Command<BinarizeCommand.Settings>
         [CommandOption("--out <FILE>")] public string? Out { get; init; }
 
         [CommandOption("--mode <frozen|ste>")]
-        [Description("frozen: binary filters and α fixed, the rest trains (default, the SEP-Net procedure); ste: latent weights through a straight-through estimator.")]
+        [Description("frozen (default; SEP-Nets' procedure): binary filters and α fixed, the rest trains. ste: latent weights through a straight-through estimator " +
+            "(clearly better with --include-1x1, where no float conv is left to compensate). Measurements: bench/results/binarization.md.")]
         public string Mode { get; init; } = "frozen";
 
         [CommandOption("--include-1x1")] [Description("Binarize 1×1 convs too (ablation).")] public bool IncludePointwise { get; init; }
