@@ -31,7 +31,14 @@ public static class CliErrors
         return code;
     }
 
-    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+    private static string OneLine(string text)
+    {
+        // libtorch appends its C++ stack to the message ("Exception raised from … frame #0 …"): keep the sentence.
+        int native = text.IndexOf("Exception raised from", StringComparison.Ordinal);
+        if (native > 0) text = text[..native];
+        text = string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        return text.Length <= 400 ? text : text[..400] + "…";
+    }
 }
 
 /// <summary>A command-line value that makes no sense (exit code 2).</summary>
