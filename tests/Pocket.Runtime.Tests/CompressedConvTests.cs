@@ -18,6 +18,9 @@ public class CompressedConvTests
     [InlineData(16, 7, 7, 24, 1, 1, 1, 1, 0, 0, 1, 0.1)]    // pointwise (no im2col)
     [InlineData(32, 5, 5, 32, 1, 1, 1, 1, 0, 0, 2, 0.2)]    // grouped pointwise
     [InlineData(5, 9, 8, 7, 3, 3, 3, 3, 0, 0, 1, 0.02)]     // stride 3, rows that keep nothing
+    [InlineData(3, 6, 6, 5, 3, 3, 1, 1, 1, 1, 1, 0.3)]      // stride 1 but rows narrower than a vector: im2col path
+    [InlineData(2, 7, 10, 6, 3, 3, 1, 1, 0, 0, 1, 0.3)]     // direct path, 5 output vectors: 4-block + 1-block
+    [InlineData(8, 9, 9, 12, 3, 3, 1, 1, 1, 1, 2, 0.2)]     // direct path, grouped and padded, overlapping row tail
     public void SparseConvMatchesTorch(int inC, int h, int w, int outC, int kH, int kW, int sH, int sW, int pH, int pW, int groups, double density)
     {
         var b = new ModelBuilder(inC * 100 + outC + groups);
@@ -86,7 +89,7 @@ public class CompressedConvTests
         PocketModel compressed = Build(dense: false);
         PocketNetwork compressedNet = Assertions.MatchesTorch(compressed, batch: 2);
         Assert.Single(compressedNet.DescribeLayers()); // BN and ReLU folded into the compressed conv
-        Assert.Contains(density < 0.3 ? "conv-sparse-csr" : "codes(257 centroids)", compressedNet.DescribeLayers()[0]);
+        Assert.Contains(density < 0.3 ? "conv-sparse-csr-direct" : "codes(257 centroids)", compressedNet.DescribeLayers()[0]);
 
         float[] input = Assertions.RandomInput(5, 9 * compressedNet.InputLength);
         var expected = new float[9 * compressedNet.OutputLength];
@@ -136,7 +139,7 @@ public class CompressedConvTests
         Assert.Equal(1_724_320, denseBytes);
         Assert.True(net.WeightBytes * 10 <= denseBytes, $"{net.WeightBytes} bytes vs dense {denseBytes}");
         Assert.Contains(net.DescribeLayers(), l => l.StartsWith("conv1: conv-im2col-gemm", StringComparison.Ordinal) && l.Contains("codes("));
-        Assert.Contains(net.DescribeLayers(), l => l.StartsWith("conv2: conv-sparse-csr", StringComparison.Ordinal));
+        Assert.Contains(net.DescribeLayers(), l => l.StartsWith("conv2: conv-sparse-csr-direct", StringComparison.Ordinal));
     }
 
     /// <summary>A pruned + quantized conv weight [outC, inPerGroup, kH, kW] with about <paramref name="density"/> kept.</summary>

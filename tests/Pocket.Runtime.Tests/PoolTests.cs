@@ -27,6 +27,21 @@ public class PoolTests
     }
 
     [Fact]
+    public void MaxPoolPropagatesNaNLikeTorch()
+    {
+        var b = new ModelBuilder(3);
+        int x = b.Input(1, 4, 6);
+        b.Pool(x, "pool", OpKind.MaxPool2d, 2, 2, 2, 2, 0, 0, false);
+        PocketNetwork net = PocketNetwork.Load(b.Build());
+        float[] input = Assertions.RandomInput(4, 24);
+        input[1 * 6 + 3] = float.NaN; // row 1 (first window row pair), column 3: output (0, 1)
+        input[2 * 6 + 4] = float.NaN; // row 2 (second pair), column 4: output (1, 2)
+        float[] output = net.Predict(input);
+        for (int i = 0; i < output.Length; i++)
+            Assert.Equal(i == 1 || i == 5, float.IsNaN(output[i]));
+    }
+
+    [Fact]
     public void ElementwiseOpsMatchTorch()
     {
         var b = new ModelBuilder(2);
