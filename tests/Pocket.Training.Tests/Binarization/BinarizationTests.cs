@@ -149,6 +149,22 @@ public class BinarizationTests
     }
 
     [Fact]
+    public void A_pruned_float_layer_stays_pruned_and_keeps_its_mask()
+    {
+        var input = RandomSepNet();
+        float[] fc = input.State["fc.weight"].AsFloats();
+        byte[] mask = fc.Select((_, i) => (byte)(i % 2)).ToArray();
+        for (int i = 0; i < fc.Length; i++) if (mask[i] == 0) fc[i] = 0;
+        input.State["fc.weight"] = CheckpointTensor.FromFloats(fc, input.State["fc.weight"].Shape);
+        input.Masks["fc.weight"] = mask;
+        var output = Binarize(input, BinarizationMode.Ste, epochs: 1).Checkpoint;
+        Assert.Equal(mask, output.Masks["fc.weight"]);
+        float[] trained = output.State["fc.weight"].AsFloats();
+        for (int i = 0; i < trained.Length; i++) Assert.True(mask[i] != 0 || trained[i] == 0, $"fc.weight[{i}] = {trained[i]} is pruned");
+        Assert.NotEqual(fc, trained);
+    }
+
+    [Fact]
     public void A_quantized_checkpoint_is_refused()
     {
         var input = RandomSepNet();
