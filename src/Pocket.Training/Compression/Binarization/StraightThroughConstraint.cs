@@ -15,7 +15,10 @@ namespace Pocket.Training.Compression.Binarization;
 /// </summary>
 public sealed class StraightThroughConstraint : IWeightConstraint, IDisposable
 {
-    /// <summary>Outside [−1, 1] the latent weight is saturated: sign no longer changes, so neither does the gradient flow.</summary>
+    /// <summary>
+    /// Hubara et al.'s hard-tanh window: where |W_latent| &gt; 1 the gradient is cut, so a latent weight far from the sign
+    /// change cannot keep growing. Trained conv weights here are ~0.1 in size, so it only guards against drift.
+    /// </summary>
     public const float ClipMagnitude = 1f;
 
     private sealed class Layer(string name, Parameter weight, Tensor latent)
