@@ -36,6 +36,7 @@ public class CompressedConvTests
     [InlineData(6, 9, 9, 9, 3, 3, 2, 2, 0, 1, 3)]       // grouped, strided
     [InlineData(16, 12, 12, 32, 3, 3, 1, 1, 1, 1, 1)]   // several 4-row GEMM blocks
     [InlineData(16, 7, 7, 24, 1, 1, 1, 1, 0, 0, 1)]     // pointwise
+    [InlineData(256, 6, 6, 40, 3, 3, 1, 1, 1, 1, 1)]    // K = 2304: decoded in panels of 16, 16 and 8 rows
     [InlineData(8, 9, 9, 8, 3, 3, 1, 1, 1, 1, 8)]       // depthwise
     [InlineData(8, 10, 7, 8, 3, 3, 2, 2, 1, 1, 8)]      // depthwise stride 2 (direct path)
     [InlineData(4, 8, 8, 8, 3, 3, 1, 1, 1, 1, 4)]       // depthwise with channel multiplier 2

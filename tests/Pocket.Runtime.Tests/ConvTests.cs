@@ -43,7 +43,7 @@ public class ConvTests
     }
 
     [Fact]
-    public void QuantizedAndSparseConvWeightsAreDensifiedCorrectly()
+    public void QuantizedAndSparseConvWeightsMatchTorch()
     {
         var b = new ModelBuilder(8);
         int x = b.Input(4, 9, 9);

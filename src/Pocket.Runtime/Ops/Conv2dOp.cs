@@ -81,9 +81,14 @@ internal sealed class Conv2dOp : Layer
         }
     }
 
-    /// <summary>Output-channel budget of one decoded panel: ≤ 16 K floats (64 KB, L2-resident beside the im2col
-    /// panel), a multiple of the GEMM's 4-row tile so the decoded blocks do not add 1-row tails.</summary>
-    private static int PanelRows(int k) => Math.Max(4, 16384 / Math.Max(1, k) / 4 * 4);
+    /// <summary>
+    /// Output channels decoded per panel: up to 32 K floats (128 KB, L2-resident), but never fewer than 16 rows.
+    /// The GEMM keeps a K-slice of the im2col matrix in L1 while every row of its A passes over it, so each panel
+    /// streams the im2col matrix once: 16 rows per panel match what the float path pays in A traffic (one pass of
+    /// the filters per 16-pixel column tile), and fewer would multiply it for large K. A multiple of the GEMM's
+    /// 4-row tile so panels add no 1-row tails.
+    /// </summary>
+    private static int PanelRows(int k) => Math.Max(16, 32768 / Math.Max(1, k) / 4 * 4);
 
     /// <summary>Rows [r0, r1) of C for quantized filters: decode a panel of rows, multiply it, next panel.
     /// firstFilter is the group's first output channel; bias and c are the group's.</summary>

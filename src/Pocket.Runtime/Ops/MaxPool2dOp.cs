@@ -1,5 +1,7 @@
 using System.Buffers;
-using System.Numerics.Tensors;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Pocket.Runtime.Ops;
 
@@ -7,7 +9,9 @@ namespace Pocket.Runtime.Ops;
 /// Max pooling; padding never wins (it is −∞ in PyTorch), so windows are simply clipped to the input.
 /// Separable: per output row, the window's input rows are first reduced element-wise with vector max (a whole row
 /// at a time), then each output takes the max of its kW entries of that reduced row. The scalar 4-deep window loop
-/// this replaces cost LeNet-5 as much as its conv1 (measured). NaN propagates, as in PyTorch.
+/// this replaces cost LeNet-5 as much as its conv1 (measured); rows are short (LeNet: 24 floats), so the vector
+/// loop is inline rather than a TensorPrimitives call per row. NaN propagates, as in PyTorch: Vector.Max is
+/// IEEE 754:2019 maximum since .NET 9 (MaxNative is the non-propagating one).
 /// </summary>
 internal sealed class MaxPool2dOp : Layer
 {
@@ -39,10 +43,8 @@ internal sealed class MaxPool2dOp : Layer
                     {
                         int y0 = oy * g.StrideH - g.PadH, y1 = Math.Min(y0 + g.KernelH, g.InHeight);
                         y0 = Math.Max(y0, 0);
-                        ReadOnlySpan<float> top = src.Slice(y0 * g.InWidth, g.InWidth);
-                        if (y1 - y0 == 1) top.CopyTo(rowMax);
-                        else TensorPrimitives.Max(top, src.Slice((y0 + 1) * g.InWidth, g.InWidth), rowMax);
-                        for (int y = y0 + 2; y < y1; y++) TensorPrimitives.Max(rowMax, src.Slice(y * g.InWidth, g.InWidth), rowMax);
+                        src.Slice(y0 * g.InWidth, g.InWidth).CopyTo(rowMax);
+                        for (int y = y0 + 1; y < y1; y++) MaxInto(rowMax, src.Slice(y * g.InWidth, g.InWidth));
                         Span<float> dstRow = dst.Slice(oy * outW, outW);
                         for (int ox = 0; ox < outW; ox++)
                         {
@@ -64,5 +66,19 @@ internal sealed class MaxPool2dOp : Layer
                 ArrayPool<float>.Shared.Return(rowBuffer);
             }
         });
+    }
+
+    /// <summary>acc[i] = max(acc[i], row[i]), NaN-propagating.</summary>
+    private static void MaxInto(Span<float> acc, ReadOnlySpan<float> row)
+    {
+        ref float a = ref MemoryMarshal.GetReference(acc);
+        ref float r = ref MemoryMarshal.GetReference(row);
+        int n = Math.Min(acc.Length, row.Length), w = Vector<float>.Count, i = 0;
+        for (; i + w <= n; i += w) Vector.Max(Vector.LoadUnsafe(ref a, (nuint)i), Vector.LoadUnsafe(ref r, (nuint)i)).StoreUnsafe(ref a, (nuint)i);
+        for (; i < n; i++)
+        {
+            float v = Unsafe.Add(ref r, i);
+            if (v > Unsafe.Add(ref a, i) || float.IsNaN(v)) Unsafe.Add(ref a, i) = v;
+        }
     }
 }
