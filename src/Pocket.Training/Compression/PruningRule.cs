@@ -8,8 +8,13 @@ public abstract record PruningRule
     /// <summary>Han et al.'s rule: prune |w| ≤ quality × std(w) of the layer.</summary>
     public sealed record Quality(double Value) : PruningRule;
 
-    /// <summary>Keep the given fraction of each named layer (largest |w|); layers not named are not pruned.</summary>
-    public sealed record PerLayer(IReadOnlyDictionary<string, double> Keep) : PruningRule;
+    /// <summary>Keep the given fraction of each named layer, or of each layer of a kind (largest |w|); layers not named are not pruned.</summary>
+    public sealed record PerLayer(IReadOnlyDictionary<string, double> Keep) : PruningRule
+    {
+        /// <summary>The fraction for a layer: by its name, else by its kind (conv = 4-D weight, fc = 2-D); null leaves it unpruned.</summary>
+        public double? KeepFor(string layer, int weightRank) =>
+            Keep.TryGetValue(layer, out double k) ? k : Keep.TryGetValue(weightRank == 4 ? "conv" : "fc", out k) ? k : null;
+    }
 
     /// <summary>Keep one fraction of all compressible weights together, by one magnitude threshold across layers.</summary>
     public sealed record Global(double Keep) : PruningRule;

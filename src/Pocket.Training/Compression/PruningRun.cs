@@ -76,12 +76,13 @@ public static class PruningRun
                     Replace(masks, name, MagnitudePruner.MaskAbove(weight, MagnitudePruner.StdThreshold(weight, quality), masks[name]));
                 break;
             case PruningRule.PerLayer perLayer:
-                foreach (var (layer, _) in perLayer.Keep)
-                    if (!weights.Any(w => PocketModule.LayerName(w.Name) == layer))
-                        throw new ArgumentException($"--keep: no prunable layer '{layer}' (layers: {string.Join(", ", weights.Select(w => PocketModule.LayerName(w.Name)))})");
+                var layers = weights.Select(w => PocketModule.LayerName(w.Name)).ToList();
+                foreach (var (key, _) in perLayer.Keep)
+                    if (!layers.Contains(key) && key is not ("conv" or "fc"))
+                        throw new ArgumentException($"--keep: no prunable layer '{key}' (layers: {string.Join(", ", layers)}; or conv=…, fc=… by kind)");
                 foreach (var (name, weight) in weights)
                 {
-                    if (!perLayer.Keep.TryGetValue(PocketModule.LayerName(name), out double keep)) continue;
+                    if (perLayer.KeepFor(PocketModule.LayerName(name), (int)weight.dim()) is not double keep) continue;
                     double target = PruningScheduleMath.KeepAt(options.Schedule, keep, round, options.Rounds);
                     Replace(masks, name, MagnitudePruner.MaskKeepFraction(weight, target, masks[name]));
                 }
