@@ -45,13 +45,13 @@ public sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
             {
                 model = input.Model.ToString(), dataset = data.Name, samples = result.Test.Samples,
                 accuracy = Math.Round(result.Test.Accuracy, 6), error = Math.Round(result.Test.Error, 6),
-                layers = result.Layers.Select(l => new { name = l.Layer, bits = l.Bits, clusters = l.Clusters, weights = l.Weights, non_zero = l.NonZero }),
+                layers = result.Layers.Select(l => new { name = l.Layer, bits = l.Bits, clusters = l.Clusters, weights = l.Weights, non_zero = l.NonZero, kmeans_iterations = l.KMeansIterations, kmeans_ms = Math.Round(l.KMeansMilliseconds, 1) }),
             });
             return 0;
         }
         var table = new Table().AddColumn("layer").AddColumn(new TableColumn("bits").RightAligned()).AddColumn(new TableColumn("clusters").RightAligned())
-            .AddColumn(new TableColumn("non-zero").RightAligned()).AddColumn(new TableColumn("k-means iterations").RightAligned());
-        foreach (var l in result.Layers) table.AddRow(l.Layer, l.Bits.ToString(), l.Clusters.ToString(), $"{l.NonZero:N0} / {l.Weights:N0}", l.KMeansIterations.ToString());
+            .AddColumn(new TableColumn("non-zero").RightAligned()).AddColumn(new TableColumn("k-means iterations").RightAligned()).AddColumn(new TableColumn("k-means ms").RightAligned());
+        foreach (var l in result.Layers) table.AddRow(l.Layer, l.Bits.ToString(), l.Clusters.ToString(), $"{l.NonZero:N0} / {l.Weights:N0}", l.KMeansIterations.ToString(), l.KMeansMilliseconds.ToString("F1"));
         Terminal.Out.Write(table);
         Terminal.Out.WriteLine($"wrote {s.Out} in {result.WallTime.TotalSeconds:F1} s; test error {result.Test.Error:P2} on {result.Test.Samples} samples");
         return 0;

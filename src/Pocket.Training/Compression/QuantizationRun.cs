@@ -15,7 +15,7 @@ namespace Pocket.Training.Compression;
 /// </summary>
 public static class QuantizationRun
 {
-    public sealed record LayerQuantization(string Layer, int Bits, int Clusters, long Weights, long NonZero, int KMeansIterations);
+    public sealed record LayerQuantization(string Layer, int Bits, int Clusters, long Weights, long NonZero, int KMeansIterations, double KMeansMilliseconds);
 
     public sealed record Result(Checkpoint Checkpoint, IReadOnlyList<LayerQuantization> Layers, Evaluation Test, TimeSpan WallTime);
 
@@ -35,11 +35,13 @@ public static class QuantizationRun
             if (bits is null) continue;
             float[] values = weight.detach().flatten().data<float>().ToArray();
             byte[] mask = input.Masks.TryGetValue(name, out var m) ? m : values.Select(v => (byte)(v != 0 ? 1 : 0)).ToArray();
+            var kmeansClock = Stopwatch.StartNew();
             var (codebook, codes, iterations) = Quantize(values, mask, bits.Value, options.Initialization, options.FineTune.Seed);
+            double kmeansMs = kmeansClock.Elapsed.TotalMilliseconds;
             using var maskTensor = tensor(mask, weight.shape);
             constraint.Add(name, weight, codebook, codes, maskTensor);
             codesByWeight[name] = codes;
-            layers.Add(new LayerQuantization(layer, bits.Value, codebook.Length, values.Length, mask.Count(b => b != 0), iterations));
+            layers.Add(new LayerQuantization(layer, bits.Value, codebook.Length, values.Length, mask.Count(b => b != 0), iterations, kmeansMs));
         }
         if (layers.Count == 0) throw new ArgumentException("--bits: no layer of the model is selected for quantization");
 
