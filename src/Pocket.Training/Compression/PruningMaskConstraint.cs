@@ -20,7 +20,7 @@ public sealed class PruningMaskConstraint : IWeightConstraint, IDisposable
     public void BeforeStep()
     {
         foreach (var (weight, mask) in _layers)
-            weight.grad?.mul_(mask);
+            weight.grad?.mul_(mask); // the parameter's own gradient: not ours to dispose
     }
 
     public void AfterStep()

@@ -18,11 +18,17 @@ public sealed class SharedWeightConstraint : IWeightConstraint, IDisposable
 
     private readonly List<Layer> _layers = [];
     private readonly double _learningRate, _momentum;
+    // Scalars handed to libtorch live as long as the constraint (see MomentumSgd for why).
+    private readonly Scalar _momentumScalar, _one;
+    private Scalar? _negativeRate;
+    private double _negativeRateValue = double.NaN;
 
     public SharedWeightConstraint(double learningRate, double momentum = 0.9)
     {
         _learningRate = learningRate;
         _momentum = momentum;
+        _momentumScalar = momentum.ToScalar();
+        _one = 1.0.ToScalar();
     }
 
     /// <param name="codes">Per element, the index of its centroid (any value where the mask is 0).</param>
@@ -41,12 +47,13 @@ public sealed class SharedWeightConstraint : IWeightConstraint, IDisposable
         using var _ = no_grad();
         foreach (var layer in _layers)
         {
-            var grad = layer.Weight.grad;
+            var grad = layer.Weight.grad; // the parameter's own gradient: not ours to dispose
             if (grad is null) continue;
             using var masked = grad.mul(layer.Mask).flatten();
-            using var centroidGrad = zeros_like(layer.Codebook).index_add_(0, layer.Codes.flatten(), masked, 1.0);
-            layer.Velocity.mul_(_momentum).add_(centroidGrad);
-            layer.Codebook.add_(layer.Velocity, -(LearningRate > 0 ? LearningRate : _learningRate));
+            using var codes = layer.Codes.flatten();
+            using var centroidGrad = zeros_like(layer.Codebook).index_add_(0, codes, masked, _one);
+            layer.Velocity.mul_(_momentumScalar).add_(centroidGrad, _one);
+            layer.Codebook.add_(layer.Velocity, NegativeRate());
             grad.zero_();
         }
     }
@@ -61,11 +68,26 @@ public sealed class SharedWeightConstraint : IWeightConstraint, IDisposable
         }
     }
 
+    private Scalar NegativeRate()
+    {
+        double rate = -(LearningRate > 0 ? LearningRate : _learningRate);
+        if (_negativeRate is null || rate != _negativeRateValue)
+        {
+            _negativeRate?.Dispose();
+            _negativeRate = rate.ToScalar();
+            _negativeRateValue = rate;
+        }
+        return _negativeRate;
+    }
+
     /// <summary>The current codebook of a layer.</summary>
     public float[] Codebook(string name) => _layers.First(l => l.Name == name).Codebook.data<float>().ToArray();
 
     public void Dispose()
     {
         foreach (var l in _layers) { l.Codebook.Dispose(); l.Codes.Dispose(); l.Mask.Dispose(); l.Velocity.Dispose(); }
+        _momentumScalar.Dispose();
+        _one.Dispose();
+        _negativeRate?.Dispose();
     }
 }

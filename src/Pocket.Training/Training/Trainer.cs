@@ -22,10 +22,10 @@ public static class Trainer
         TorchThreads.Apply();
         torch.manual_seed(options.Seed);
         var parameters = model.parameters().ToList();
-        using optim.Optimizer optimizer = options.Optimizer switch
+        using ITrainingOptimizer optimizer = options.Optimizer switch
         {
-            OptimizerKind.Adam => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-            _ => optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+            OptimizerKind.Adam => new TorchOptimizer(optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay)),
+            _ => new MomentumSgd(parameters, options.LearningRate, options.Momentum, options.WeightDecay),
         };
         int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
         var clock = Stopwatch.StartNew();
@@ -35,13 +35,13 @@ public static class Trainer
         if (checkpointing is { CompletedEpochs: > 0, OptimizerState: { } state })
         {
             using var reader = new BinaryReader(new MemoryStream(state));
-            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader);
+            optimizer.LoadState(reader);
             firstEpoch = checkpointing.CompletedEpochs + 1;
         }
 
         for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
         {
-            SetLearningRate(optimizer, LearningRateAt(options, epoch));
+            optimizer.LearningRate = LearningRateAt(options, epoch);
             // The order of epoch e depends on the seed and e alone (not on earlier epochs), so a resumed run sees the same batches.
             for (int i = 0; i < order.Length; i++) order[i] = i;
             new Random(options.Seed * 7919 + epoch).Shuffle(order);
@@ -55,11 +55,11 @@ public static class Trainer
                 var indices = order.AsSpan(start, n);
                 var x = Batches.Images(train, indices, model.InputShape);
                 var y = Batches.Labels(train, indices);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var loss = nn.functional.cross_entropy(model.forward(x), y);
                 loss.backward();
                 foreach (var c in constraints) c.BeforeStep();
-                optimizer.step();
+                optimizer.Step();
                 foreach (var c in constraints) c.AfterStep();
                 double value = loss.item<float>();
                 if (!double.IsFinite(value))
@@ -74,7 +74,7 @@ public static class Trainer
             {
                 using var buffer = new MemoryStream();
                 using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
-                    ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
+                    optimizer.SaveState(writer);
                 checkpointing.Save(epoch, buffer.ToArray());
             }
         }
@@ -90,8 +90,4 @@ public static class Trainer
         _ => options.LearningRate,
     };
 
-    private static void SetLearningRate(optim.Optimizer optimizer, double lr)
-    {
-        foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-    }
 }
