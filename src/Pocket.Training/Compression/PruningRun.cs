@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Pocket.Training.Checkpoints;
+using Pocket.Training.Compression.Binarization;
 using Pocket.Training.Data;
 using Pocket.Training.Models;
 using Pocket.Training.Training;
@@ -24,7 +25,9 @@ public static class PruningRun
     {
         var clock = Stopwatch.StartNew();
         using var model = ModuleState.Restore(input);
-        var weights = model.CompressibleWeights();
+        // Binarized filters (SEP-Net) are already 1 bit: they are neither pruned nor allowed to move while the rest retrains.
+        var weights = model.CompressibleWeights().Where(w => !input.Binarization.ContainsKey(w.Name)).ToList();
+        using var binary = BinarizedLayers.Freeze(model, input);
         var masks = weights.ToDictionary(w => w.Name, w =>
             input.Masks.TryGetValue(w.Name, out var m) ? tensor(m, w.Weight.shape).to_type(ScalarType.Bool) : ones_like(w.Weight, dtype: ScalarType.Bool));
         var train = options.TrainLimit is int n ? data.Train.Take(n) : data.Train;
@@ -37,7 +40,7 @@ public static class PruningRun
                 foreach (var (name, weight) in weights) constraint.Add(weight, masks[name]);
                 var retrain = options.Retrain with { Seed = options.Retrain.Seed + round - 1 };
                 if (retrain.Epochs > 0)
-                    Trainer.Train(model, train, retrain, [constraint], data.Test, progress, cancel);
+                    Trainer.Train(model, train, retrain, [constraint, binary], data.Test, progress, cancel);
                 else
                     constraint.AfterStep();
             }
@@ -48,6 +51,7 @@ public static class PruningRun
         var evaluation = Evaluator.Evaluate(model, data.Test, model.InputShape);
         var layers = Sparsity(weights, masks);
         var checkpoint = ModuleState.Capture(model, input.Dataset, input.Metadata);
+        foreach (var (name, alpha) in input.Binarization) checkpoint.Binarization[name] = alpha;
         foreach (var (name, mask) in masks)
         {
             checkpoint.Masks[name] = mask.to_type(ScalarType.Byte).flatten().data<byte>().ToArray();

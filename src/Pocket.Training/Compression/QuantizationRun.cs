@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Pocket.Training.Checkpoints;
+using Pocket.Training.Compression.Binarization;
 using Pocket.Training.Data;
 using Pocket.Training.Models;
 using Pocket.Training.Training;
@@ -28,8 +29,10 @@ public static class QuantizationRun
         using var constraint = new SharedWeightConstraint(options.FineTune.LearningRate, options.FineTune.Momentum);
         var codesByWeight = new Dictionary<string, long[]>();
 
+        using var binary = BinarizedLayers.Freeze(model, input);
         foreach (var (name, weight) in model.CompressibleWeights())
         {
+            if (input.Binarization.ContainsKey(name)) continue; // 1 bit already; a codebook would only cost more
             string layer = PocketModule.LayerName(name);
             int? bits = options.Bits.For(layer, (int)weight.dim());
             if (bits is null) continue;
@@ -49,12 +52,13 @@ public static class QuantizationRun
         if (options.FineTune.Epochs > 0)
         {
             var train = options.TrainLimit is int n ? data.Train.Take(n) : data.Train;
-            Trainer.Train(model, train, options.FineTune, [constraint], data.Test, progress, cancel);
+            Trainer.Train(model, train, options.FineTune, [constraint, binary], data.Test, progress, cancel);
         }
 
         var evaluation = Evaluator.Evaluate(model, data.Test, model.InputShape);
         var checkpoint = ModuleState.Capture(model, input.Dataset, input.Metadata);
         foreach (var (name, mask) in input.Masks) checkpoint.Masks[name] = mask;
+        foreach (var (name, alpha) in input.Binarization) checkpoint.Binarization[name] = alpha;
         foreach (var (name, codes) in codesByWeight)
         {
             var mask = input.Masks.GetValueOrDefault(name);

@@ -172,4 +172,29 @@ public class BinarizationTests
         var e = Assert.Throws<ArgumentException>(() => Binarize(input, BinarizationMode.Frozen, epochs: 0));
         Assert.Contains("binarize first", e.Message);
     }
+
+    [Fact]
+    public void Pruning_and_quantization_after_binarization_keep_the_binary_filters_and_their_scales()
+    {
+        var binarized = Binarize(RandomSepNet(), BinarizationMode.Frozen, epochs: 0).Checkpoint;
+        var pruned = PruningRun.Run(binarized, Data, new PruningOptions
+        {
+            Rule = PruningRule.ParseKeep("conv=0.5,fc=0.5"), Rounds = 1, Retrain = TrainingRecipes.Retraining("sepnet") with { Epochs = 1, BatchSize = 64 },
+        }).Checkpoint;
+        var quantized = QuantizationRun.Run(pruned, Data, new QuantizationOptions
+        {
+            Bits = BitWidths.Parse("conv=6,fc=5"), FineTune = TrainingRecipes.Retraining("sepnet") with { Epochs = 1, BatchSize = 64 },
+        }).Checkpoint;
+        Assert.NotEmpty(binarized.Binarization);
+        foreach (var (name, alpha) in binarized.Binarization)
+        {
+            Assert.Equal(alpha, quantized.Binarization[name]);
+            Assert.Equal(binarized.State[name].AsFloats(), quantized.State[name].AsFloats());
+            Assert.False(quantized.Quantization.ContainsKey(name));
+            Assert.False(quantized.Masks.ContainsKey(name));
+        }
+        Assert.NotEmpty(quantized.Quantization); // the float 1×1 and fc layers were quantized
+        var file = PocketEncoder.Encode(quantized);
+        Assert.All(binarized.Binarization.Keys, name => Assert.IsType<BinaryTensor>(file.Tensors[name]));
+    }
 }
