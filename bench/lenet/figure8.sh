@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 pruned=$1; out=${2:-artifacts/figure8}; epochs=${3:-1}
 mkdir -p "$out"
-pocket=src/Pocket.Cli/bin/Release/net10.0/pocket
+pocket=${POCKET:-src/Pocket.Cli/bin/Release/net10.0/pocket}
 acc() { sed -E 's/.*"accuracy":([0-9.]+).*/\1/' "$1"; }
 echo "| bits | linear | linear + fine-tune | density | density + fine-tune | random | random + fine-tune |"
 echo "|---:|---:|---:|---:|---:|---:|---:|"

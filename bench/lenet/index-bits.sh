@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ckpt=$1; out=${2:-artifacts/index-bits}
 mkdir -p "$out"
-pocket=src/Pocket.Cli/bin/Release/net10.0/pocket
+pocket=${POCKET:-src/Pocket.Cli/bin/Release/net10.0/pocket}
 echo "| relative-index bits | file bytes |"
 echo "|---|---:|"
 for b in 3 4 5 6 8 10; do
