@@ -16,18 +16,18 @@ public static class PocketApp
             config.AddCommand<TrainCommand>("train").WithDescription("Train a model of the zoo and write a checkpoint.");
             config.AddCommand<EvalCommand>("eval").WithDescription("Test accuracy of a checkpoint or .pocket file.");
             config.AddCommand<SummaryCommand>("summary").WithDescription("Per-layer shapes, parameters and mult-adds of a zoo model.");
-            config.AddCommand<PruneCommand>("prune").WithDescription("Magnitude pruning with masked retraining.");
             config.AddCommand<SensitivityCommand>("sensitivity").WithDescription("Accuracy of each layer pruned alone.");
-            config.AddCommand<EncodeCommand>("encode").WithDescription("Write a checkpoint as a .pocket file.");
-            config.AddCommand<InspectCommand>("inspect").WithDescription("Per-layer compression table of a .pocket file.");
-            config.AddCommand<CompressCommand>("compress").WithDescription("Train, prune, quantize and encode in one go.");
-            config.AddCommand<RunCommand>("run").WithDescription("Test accuracy with Pocket.Runtime (no TorchSharp).");
+            config.AddCommand<PruneCommand>("prune").WithDescription("Magnitude pruning with masked retraining.");
             config.AddCommand<QuantizeCommand>("quantize").WithDescription("Trained quantization: k-means weight sharing, centroid fine-tuning.");
             config.AddCommand<BinarizeCommand>("binarize").WithDescription("SEP-Net pattern binarization of k×k convs (α·sign(W) per filter), with fine-tuning.");
-            config.AddCommand<ExportOnnxCommand>("export-onnx").WithDescription("Write a .pocket file or checkpoint as ONNX with dense weights.");
+            config.AddCommand<EncodeCommand>("encode").WithDescription("Write a checkpoint as a .pocket file.");
+            config.AddCommand<CompressCommand>("compress").WithDescription("Train, prune, quantize and encode in one go.");
+            config.AddCommand<InspectCommand>("inspect").WithDescription("Per-layer compression table of a .pocket file.");
+            config.AddCommand<ReportCommand>("report").WithDescription("HTML report with plots of each compression stage per layer.");
+            config.AddCommand<RunCommand>("run").WithDescription("Test accuracy with Pocket.Runtime (no TorchSharp).");
             config.AddCommand<PredictCommand>("predict").WithDescription("Classify a PNG or JPEG image with Pocket.Runtime (top-5 classes).");
             config.AddCommand<BenchCommand>("bench").WithDescription("Latency of Pocket.Runtime vs ONNX Runtime on the dense export, one thread.");
-            config.AddCommand<ReportCommand>("report").WithDescription("HTML report with plots of each compression stage per layer.");
+            config.AddCommand<ExportOnnxCommand>("export-onnx").WithDescription("Write a .pocket file or checkpoint as ONNX with dense weights.");
         });
         try
         {
