@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Pocket.Cli.Tests;
 
 /// <summary>A training run killed with SIGKILL and resumed ends exactly where an uninterrupted run ends.</summary>
@@ -14,10 +12,7 @@ public class ResumeTests
         Assert.Equal(0, PocketProcess.Run([.. Args, "--out", whole]).ExitCode);
 
         // Start the same run and SIGKILL it as soon as its first per-epoch checkpoint appears.
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pocket.dll"));
-        foreach (var a in Args.Append("--out").Append(killed)) info.ArgumentList.Add(a);
-        using (var process = Process.Start(info)!)
+        using (var process = PocketProcess.Start([.. Args, "--out", killed]))
         {
             var deadline = DateTime.UtcNow.AddMinutes(3);
             while (!File.Exists(killed) && !process.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(20);
@@ -36,10 +31,7 @@ public class ResumeTests
     public void Resuming_with_other_settings_is_refused()
     {
         string path = PocketProcess.Temp(".ckpt");
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pocket.dll"));
-        foreach (var a in Args.Append("--out").Append(path)) info.ArgumentList.Add(a);
-        using (var process = Process.Start(info)!)
+        using (var process = PocketProcess.Start([.. Args, "--out", path]))
         {
             while (!File.Exists(path) && !process.HasExited) Thread.Sleep(20);
             process.Kill(entireProcessTree: true);
