@@ -29,4 +29,20 @@ public class HardeningTests
         var r = PocketProcess.Run("train", "--model", "lenet300", "--limit", "200", "--epochs", "1", "--out", "/proc/pocket-test.ckpt");
         PocketProcess.AssertOneLineError(r);
     }
+
+    [Theory]
+    [InlineData("train")]  // fails at the first per-epoch journal write
+    [InlineData("encode")] // fails writing the .pocket file itself
+    public void A_full_disk_is_one_line_and_leaves_the_existing_output_intact(string command)
+    {
+        string trained = PocketProcess.Temp(".ckpt");
+        CompressedModels.LeNet300.Trained.Save(trained);
+        string[] args = command == "train"
+            ? ["train", "--model", "lenet300", "--limit", "500", "--epochs", "2", "--json"] // --json: no progress lines on stderr
+            : ["encode", trained];
+        var r = FullDisk.Run(args, existingOutput: new byte[40_000]);
+        Assert.Contains("No space left on device", PocketProcess.AssertOneLineError(r.Pocket));
+        Assert.True(r.ExistingOutputIntact, "the file the user had at --out was changed");
+        Assert.Equal(["out"], r.FilesLeft); // no temporary file, no half-written journal
+    }
 }

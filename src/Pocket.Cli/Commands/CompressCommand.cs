@@ -30,6 +30,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [CommandOption("--index-bits <B>")] public int? IndexBits { get; init; }
         [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
         [CommandOption("--limit <N>")] public int? Limit { get; init; }
+        [CommandOption("--resume")] [Description(ResumableOutput.ResumeDescription)] public bool Resume { get; init; }
         [CommandOption("--json")] public bool Json { get; init; }
     }
 
@@ -63,13 +64,14 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         var train = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, null, null, null, null, s.Seed);
         var data = DatasetCatalog.Load(start?.Dataset ?? s.Dataset);
 
-        CompressionPipeline.Result? result = null;
-        TrainingProgressView.Run($"compress {spec}", s.Json, report =>
-            result = CompressionPipeline.Run(spec, start, data, recipe, train, s.Out,
-                stage => { if (!s.Json) Terminal.Err.WriteLine($"== {stage}"); }, report, cancellationToken));
-        var r = result!;
-        // The report goes next to the file: MODEL.pocket → MODEL.report/index.html.
-        string reportIndex = ReportWriter.Write(s.Out, r.Trained, null, Path.ChangeExtension(s.Out, null) + ".report");
+        string? reportIndex = null;
+        var result = TrainingProgressView.Run($"compress {spec}", s.Json, report =>
+            ResumableOutput.Run(s.Out, s.Resume,
+                journal => CompressionPipeline.Run(spec, start, data, recipe, train, s.Out,
+                    stage => { if (!s.Json) Terminal.Err.WriteLine($"== {stage}"); }, report, cancellationToken, journal),
+                // The pipeline wrote the .pocket file; the report goes next to it: MODEL.pocket → MODEL.report/index.html.
+                done => reportIndex = ReportWriter.Write(s.Out, done.Trained, null, Path.ChangeExtension(s.Out, null) + ".report")));
+        var r = result;
         if (s.Json)
         {
             Terminal.Json(new

@@ -34,6 +34,7 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
         [CommandOption("--dataset <D>")] public string? Dataset { get; init; }
         [CommandOption("--limit <N>")] public int? Limit { get; init; }
+        [CommandOption("--resume")] [Description(ResumableOutput.ResumeDescription)] public bool Resume { get; init; }
         [CommandOption("--json")] public bool Json { get; init; }
     }
 
@@ -45,12 +46,12 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         var options = CompressionArguments.Pruning(input.Model.Name, s.Keep, s.Quality, s.Rounds, s.Schedule,
             s.Epochs, s.LearningRate, s.WeightDecay, s.Optimizer, s.Seed, s.Limit);
         var data = DatasetCatalog.Load(s.Dataset ?? input.Dataset);
-        PruningRun.Result? result = null;
-        TrainingProgressView.Run($"prune {input.Model}", s.Json, report =>
-            result = PruningRun.Run(input, data, options, report,
-                r => { if (!s.Json) Terminal.Err.WriteLine($"round {r.Round}/{r.Rounds}: kept {LayerSparsity.Total(r.Layers).KeptFraction:P2}, test error {r.TestError:P2}"); },
-                cancellationToken));
-        result!.Checkpoint.Save(s.Out);
+        var result = TrainingProgressView.Run($"prune {input.Model}", s.Json, report =>
+            ResumableOutput.Run(s.Out, s.Resume,
+                journal => PruningRun.Run(input, data, options, report,
+                    r => { if (!s.Json) Terminal.Err.WriteLine($"round {r.Round}/{r.Rounds}: kept {LayerSparsity.Total(r.Layers).KeptFraction:P2}, test error {r.TestError:P2}"); },
+                    cancellationToken, journal),
+                r => r.Checkpoint.Save(s.Out)));
         if (s.Json)
         {
             Terminal.Json(new

@@ -26,6 +26,7 @@ public sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
         [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
         [CommandOption("--dataset <D>")] public string? Dataset { get; init; }
         [CommandOption("--limit <N>")] public int? Limit { get; init; }
+        [CommandOption("--resume")] [Description(ResumableOutput.ResumeDescription)] public bool Resume { get; init; }
         [CommandOption("--json")] public bool Json { get; init; }
     }
 
@@ -35,10 +36,10 @@ public sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
         var input = Checkpoint.Load(s.In);
         var options = CompressionArguments.Quantization(input.Model.Name, s.Bits, s.Init, s.Epochs, s.LearningRate, s.Seed, s.Limit);
         var data = DatasetCatalog.Load(s.Dataset ?? input.Dataset);
-        QuantizationRun.Result? result = null;
-        TrainingProgressView.Run($"quantize {input.Model}", s.Json, report =>
-            result = QuantizationRun.Run(input, data, options, report, cancellationToken));
-        result!.Checkpoint.Save(s.Out);
+        var result = TrainingProgressView.Run($"quantize {input.Model}", s.Json, report =>
+            ResumableOutput.Run(s.Out, s.Resume,
+                journal => QuantizationRun.Run(input, data, options, report, cancellationToken, journal),
+                r => r.Checkpoint.Save(s.Out)));
         if (s.Json)
         {
             Terminal.Json(new

@@ -32,7 +32,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public int? Limit { get; init; }
 
         [CommandOption("--resume")]
-        [Description("Continue the unfinished run saved in --out (a checkpoint is written there after every epoch).")]
+        [Description(ResumableOutput.ResumeDescription)]
         public bool Resume { get; init; }
 
         [CommandOption("--json")] public bool Json { get; init; }
@@ -44,10 +44,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var spec = s.ToSpec();
         var options = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, s.LearningRate, s.BatchSize, s.WeightDecay, s.Optimizer, s.Seed);
         var data = DatasetCatalog.Load(s.Dataset);
-        TrainingRun.Result? result = null;
-        TrainingProgressView.Run($"train {spec}", s.Json, report =>
-            result = TrainingRun.Run(spec, data, options, s.Limit, report, cancellationToken, journalPath: s.Out, resume: s.Resume));
-        result!.Checkpoint.Save(s.Out);
+        var result = TrainingProgressView.Run($"train {spec}", s.Json, report =>
+            ResumableOutput.Run(s.Out, s.Resume,
+                journal => TrainingRun.Run(spec, data, options, s.Limit, report, cancellationToken, journal),
+                r => r.Checkpoint.Save(s.Out)));
         ResultPrinter.Evaluation(spec.ToString(), data.Name, result.Test, s.Json, $"wrote {s.Out} in {result.WallTime.TotalSeconds:F1} s");
         return 0;
     }

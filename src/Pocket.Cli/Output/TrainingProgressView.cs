@@ -9,6 +9,14 @@ namespace Pocket.Cli.Output;
 /// </summary>
 public static class TrainingProgressView
 {
+    /// <summary>Runs <paramref name="work"/>, showing the progress it reports, and returns its result.</summary>
+    public static T Run<T>(string title, bool quiet, Func<Action<TrainingProgress>, T> work)
+    {
+        T result = default!;
+        Run(title, quiet, report => { result = work(report); });
+        return result;
+    }
+
     public static void Run(string title, bool quiet, Action<Action<TrainingProgress>> work)
     {
         if (quiet)

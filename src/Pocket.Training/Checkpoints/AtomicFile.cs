@@ -22,7 +22,9 @@ public static class AtomicFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(temp);
-            throw new IOException($"{path}: cannot write ({e.Message.TrimEnd('.')})", e);
+            // .NET names the temporary file in the message ("No space left on device : '/x/.f.123.tmp'"); the user knows only the target.
+            string reason = e.Message.Replace($" : '{temp}'", "").TrimEnd('.');
+            throw new IOException($"{path}: cannot write ({reason})", e);
         }
         catch
         {

@@ -33,6 +33,10 @@ public sealed record BitWidths(IReadOnlyDictionary<string, int> ByKey)
         return ByKey.TryGetValue(weightRank == 4 ? "conv" : "fc", out bits) ? bits : null;
     }
 
+    /// <summary>"conv=8,fc=5", in key order (it names a run's settings in its resume journal).</summary>
+    public override string ToString() =>
+        string.Join(',', ByKey.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+
     private static int Check(int bits, string text) =>
         bits is >= 1 and <= 16 ? bits : throw new ArgumentException($"--bits: '{text}': bits must be 1 to 16");
 }

@@ -21,8 +21,13 @@ public static class CompressionPipeline
         PocketFileReport Report, Evaluation DecodedTest, IReadOnlyList<Stage> Stages, IReadOnlyList<LayerSparsity> Sparsity, TimeSpan WallTime,
         Checkpoint Trained);
 
+    /// <param name="journal">
+    /// If set, each stage keeps its progress there (see <see cref="RunJournal"/>); a resumed run takes the stages
+    /// already finished as they are and continues the one that was interrupted.
+    /// </param>
     public static Result Run(ModelSpec spec, Checkpoint? start, DatasetSplit data, CompressionRecipe recipe, TrainingOptions trainOptions,
-        string outPath, Action<string>? stageStarted = null, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
+        string outPath, Action<string>? stageStarted = null, Action<TrainingProgress>? progress = null, CancellationToken cancel = default,
+        RunJournal? journal = null)
     {
         var clock = Stopwatch.StartNew();
         var stages = new List<Stage>();
@@ -30,7 +35,7 @@ public static class CompressionPipeline
         if (start is null)
         {
             stageStarted?.Invoke("train");
-            var t = TrainingRun.Run(spec, data, trainOptions, recipe.Pruning.TrainLimit, progress, cancel);
+            var t = TrainingRun.Run(spec, data, trainOptions, recipe.Pruning.TrainLimit, progress, cancel, journal);
             trained = t.Checkpoint;
             stages.Add(new Stage("train", t.Test.Error, t.WallTime));
         }
@@ -40,11 +45,11 @@ public static class CompressionPipeline
         }
 
         stageStarted?.Invoke("prune");
-        var pruned = PruningRun.Run(trained, data, recipe.Pruning, progress, null, cancel);
+        var pruned = PruningRun.Run(trained, data, recipe.Pruning, progress, null, cancel, journal);
         stages.Add(new Stage("prune", pruned.Test.Error, pruned.WallTime));
 
         stageStarted?.Invoke("quantize");
-        var quantized = QuantizationRun.Run(pruned.Checkpoint, data, recipe.Quantization, progress, cancel);
+        var quantized = QuantizationRun.Run(pruned.Checkpoint, data, recipe.Quantization, progress, cancel, journal);
         stages.Add(new Stage("quantize", quantized.Test.Error, quantized.WallTime));
 
         stageStarted?.Invoke("encode");

@@ -14,6 +14,10 @@ public abstract record PruningRule
         /// <summary>The fraction for a layer: by its name, else by its kind (conv = 4-D weight, fc = 2-D); null leaves it unpruned.</summary>
         public double? KeepFor(string layer, int weightRank) =>
             Keep.TryGetValue(layer, out double k) ? k : Keep.TryGetValue(weightRank == 4 ? "conv" : "fc", out k) ? k : null;
+
+        /// <summary>"keep fc1=0.08,fc2=0.09", in name order (it names a run's settings in its resume journal).</summary>
+        public override string ToString() =>
+            "keep " + string.Join(',', Keep.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value.ToString("R", CultureInfo.InvariantCulture)}"));
     }
 
     /// <summary>Keep one fraction of all compressible weights together, by one magnitude threshold across layers.</summary>

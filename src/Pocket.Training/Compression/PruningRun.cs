@@ -20,29 +20,57 @@ public static class PruningRun
 
     public sealed record Result(Checkpoint Checkpoint, IReadOnlyList<LayerSparsity> Layers, Evaluation Test, TimeSpan WallTime);
 
+    /// <param name="journal">
+    /// If set, progress (weights, masks, optimizer state, round and epoch) is written to the journal's "prune" stage
+    /// after every retraining epoch, and the result when done; a resumed journal continues where it was saved.
+    /// </param>
     public static Result Run(Checkpoint input, DatasetSplit data, PruningOptions options,
-        Action<TrainingProgress>? progress = null, Action<RoundReport>? roundDone = null, CancellationToken cancel = default)
+        Action<TrainingProgress>? progress = null, Action<RoundReport>? roundDone = null, CancellationToken cancel = default,
+        RunJournal? journal = null)
     {
         var clock = Stopwatch.StartNew();
-        using var model = ModuleState.Restore(input);
+        var train = options.TrainLimit is int n ? data.Train.Take(n) : data.Train;
+        string settings = $"prune {RunJournal.Fingerprint(input)} on {data.Name} ({train.Count} images), {options.Rule}, " +
+            $"{options.Rounds} rounds {options.Schedule}, {options.Retrain}";
+        var saved = journal?.Load(Stage, settings);
+        var start = saved?.Checkpoint ?? input;
+        using var model = ModuleState.Restore(start, saved is null ? "checkpoint" : journal!.PathOf(Stage));
         // Binarized filters (SEP-Net) are already 1 bit: they are neither pruned nor allowed to move while the rest retrains.
         var weights = model.CompressibleWeights().Where(w => !input.Binarization.ContainsKey(w.Name)).ToList();
         using var binary = BinarizedLayers.Freeze(model, input);
         var masks = weights.ToDictionary(w => w.Name, w =>
-            input.Masks.TryGetValue(w.Name, out var m) ? tensor(m, w.Weight.shape).to_type(ScalarType.Bool) : ones_like(w.Weight, dtype: ScalarType.Bool));
-        var train = options.TrainLimit is int n ? data.Train.Take(n) : data.Train;
+            start.Masks.TryGetValue(w.Name, out var m) ? tensor(m, w.Weight.shape).to_type(ScalarType.Bool) : ones_like(w.Weight, dtype: ScalarType.Bool));
 
-        for (int round = 1; round <= options.Rounds; round++)
+        // A resumed run re-enters the round it was saved in, after the pruning step and the epochs already done.
+        int firstRound = saved switch { null => 1, { Finished: true } => options.Rounds + 1, _ => saved.Round };
+        for (int round = firstRound; round <= options.Rounds; round++)
         {
-            PruneRound(weights, masks, options, round);
+            bool resumedRound = saved is { Finished: false } && round == saved.Round;
+            if (!resumedRound) PruneRound(weights, masks, options, round);
             using (var constraint = new PruningMaskConstraint())
             {
                 foreach (var (name, weight) in weights) constraint.Add(weight, masks[name]);
                 var retrain = options.Retrain with { Seed = options.Retrain.Seed + round - 1 };
                 if (retrain.Epochs > 0)
-                    Trainer.Train(model, train, retrain, [constraint, binary], data.Test, progress, cancel);
+                {
+                    int roundNow = round;
+                    var checkpointing = journal is null ? null : new EpochCheckpointing
+                    {
+                        CompletedEpochs = resumedRound ? saved!.CompletedEpochs : 0,
+                        OptimizerState = resumedRound ? saved!.Checkpoint.Extra.GetValueOrDefault("optimizer")?.AsBytes() : null,
+                        Save = (epoch, optimizerState) =>
+                        {
+                            var partial = Capture(model, input, masks);
+                            partial.Extra["optimizer"] = CheckpointTensor.FromBytes(optimizerState, [optimizerState.Length]);
+                            journal.SaveProgress(Stage, settings, partial, roundNow, epoch);
+                        },
+                    };
+                    Trainer.Train(model, train, retrain, [constraint, binary], data.Test, progress, cancel, checkpointing);
+                }
                 else
+                {
                     constraint.AfterStep();
+                }
             }
             double? error = roundDone is null ? null : Evaluator.Evaluate(model, data.Test, model.InputShape).Error;
             roundDone?.Invoke(new RoundReport(round, options.Rounds, Sparsity(weights, masks), error));
@@ -50,17 +78,26 @@ public static class PruningRun
 
         var evaluation = Evaluator.Evaluate(model, data.Test, model.InputShape);
         var layers = Sparsity(weights, masks);
-        var checkpoint = ModuleState.Capture(model, input.Dataset, input.Metadata);
-        foreach (var (name, alpha) in input.Binarization) checkpoint.Binarization[name] = alpha;
-        foreach (var (name, mask) in masks)
-        {
-            checkpoint.Masks[name] = mask.to_type(ScalarType.Byte).flatten().data<byte>().ToArray();
-            mask.Dispose();
-        }
+        var checkpoint = Capture(model, input, masks);
+        foreach (var mask in masks.Values) mask.Dispose();
         checkpoint.Metadata["stage"] = "pruned";
         checkpoint.Metadata["pruned_kept"] = LayerSparsity.Total(layers).KeptFraction.ToString("R", CultureInfo.InvariantCulture);
         checkpoint.Metadata["test_error"] = evaluation.Error.ToString("R", CultureInfo.InvariantCulture);
+        journal?.SaveFinished(Stage, settings, checkpoint);
         return new Result(checkpoint, layers, evaluation, clock.Elapsed);
+    }
+
+    /// <summary>The run's stage name in a <see cref="RunJournal"/>.</summary>
+    public const string Stage = "prune";
+
+    /// <summary>The model's weights with the input's metadata and binarization and the current masks.</summary>
+    private static Checkpoint Capture(PocketModule model, Checkpoint input, IReadOnlyDictionary<string, Tensor> masks)
+    {
+        var checkpoint = ModuleState.Capture(model, input.Dataset, input.Metadata);
+        foreach (var (name, alpha) in input.Binarization) checkpoint.Binarization[name] = alpha;
+        foreach (var (name, mask) in masks)
+            checkpoint.Masks[name] = mask.to_type(ScalarType.Byte).flatten().data<byte>().ToArray();
+        return checkpoint;
     }
 
     /// <summary>Per-layer kept counts of the masks.</summary>

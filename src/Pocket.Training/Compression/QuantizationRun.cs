@@ -20,10 +20,19 @@ public static class QuantizationRun
 
     public sealed record Result(Checkpoint Checkpoint, IReadOnlyList<LayerQuantization> Layers, Evaluation Test, TimeSpan WallTime);
 
+    /// <param name="journal">
+    /// If set, progress (weights, centroids and their velocities, optimizer state) is written to the journal's
+    /// "quantize" stage after every fine-tuning epoch, and the result when done. k-means is deterministic for a
+    /// seed, so a resumed run redoes it and then takes the saved centroids.
+    /// </param>
     public static Result Run(Checkpoint input, DatasetSplit data, QuantizationOptions options,
-        Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
+        Action<TrainingProgress>? progress = null, CancellationToken cancel = default, RunJournal? journal = null)
     {
         var clock = Stopwatch.StartNew();
+        var train = options.TrainLimit is int n ? data.Train.Take(n) : data.Train;
+        string settings = $"quantize {RunJournal.Fingerprint(input)} on {data.Name} ({train.Count} images), bits {options.Bits}, " +
+            $"init {options.Initialization}, {options.FineTune}";
+        var saved = journal?.Load(Stage, settings);
         using var model = ModuleState.Restore(input);
         var layers = new List<LayerQuantization>();
         using var constraint = new SharedWeightConstraint(options.FineTune.LearningRate, options.FineTune.Momentum);
@@ -48,11 +57,33 @@ public static class QuantizationRun
         }
         if (layers.Count == 0) throw new ArgumentException("--bits: no layer of the model is selected for quantization");
 
-        constraint.AfterStep(); // weights := codebook[codes] · mask
-        if (options.FineTune.Epochs > 0)
+        if (saved is not null)
         {
-            var train = options.TrainLimit is int n ? data.Train.Take(n) : data.Train;
-            Trainer.Train(model, train, options.FineTune, [constraint, binary], data.Test, progress, cancel);
+            // Biases and other trained parameters from the journal; the quantized weights follow from the centroids.
+            ModuleState.Load(model, saved.Checkpoint, journal!.PathOf(Stage));
+            if (saved.Finished)
+                foreach (var (name, q) in saved.Checkpoint.Quantization) constraint.SetCodebook(name, q.Codebook);
+            else
+                LoadCentroids(constraint, saved.Checkpoint, journal.PathOf(Stage));
+        }
+        constraint.AfterStep(); // weights := codebook[codes] · mask
+        if (options.FineTune.Epochs > 0 && saved is not { Finished: true })
+        {
+            var checkpointing = journal is null ? null : new EpochCheckpointing
+            {
+                CompletedEpochs = saved?.CompletedEpochs ?? 0,
+                OptimizerState = saved?.Checkpoint.Extra.GetValueOrDefault("optimizer")?.AsBytes(),
+                Save = (epoch, optimizerState) =>
+                {
+                    var partial = ModuleState.Capture(model, input.Dataset, input.Metadata);
+                    partial.Extra["optimizer"] = CheckpointTensor.FromBytes(optimizerState, [optimizerState.Length]);
+                    using var centroids = new MemoryStream();
+                    using (var writer = new BinaryWriter(centroids, System.Text.Encoding.UTF8, leaveOpen: true)) constraint.SaveState(writer);
+                    partial.Extra["centroids"] = CheckpointTensor.FromBytes(centroids.ToArray(), [centroids.Length]);
+                    journal.SaveProgress(Stage, settings, partial, 1, epoch);
+                },
+            };
+            Trainer.Train(model, train, options.FineTune, [constraint, binary], data.Test, progress, cancel, checkpointing);
         }
 
         var evaluation = Evaluator.Evaluate(model, data.Test, model.InputShape);
@@ -74,7 +105,19 @@ public static class QuantizationRun
         checkpoint.Metadata["stage"] = "quantized";
         checkpoint.Metadata["bits"] = string.Join(',', layers.Select(l => $"{l.Layer}={l.Bits}"));
         checkpoint.Metadata["test_error"] = evaluation.Error.ToString("R", CultureInfo.InvariantCulture);
+        journal?.SaveFinished(Stage, settings, checkpoint);
         return new Result(checkpoint, layers, evaluation, clock.Elapsed);
+    }
+
+    /// <summary>The run's stage name in a <see cref="RunJournal"/>.</summary>
+    public const string Stage = "quantize";
+
+    private static void LoadCentroids(SharedWeightConstraint constraint, Checkpoint saved, string path)
+    {
+        if (!saved.Extra.TryGetValue("centroids", out var state)) throw new CheckpointException($"{path}: no centroid state to resume from");
+        using var reader = new BinaryReader(new MemoryStream(state.AsBytes()));
+        try { constraint.LoadState(reader); }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException) { throw new CheckpointException($"{path}: {e.Message}"); }
     }
 
     /// <summary>k-means over the kept weights; codes index the (ascending) codebook, 0 where pruned.</summary>

@@ -80,8 +80,55 @@ public sealed class SharedWeightConstraint : IWeightConstraint, IDisposable
         return _negativeRate;
     }
 
+    /// <summary>Replaces a layer's codebook (a finished run's, read back from its journal).</summary>
+    public void SetCodebook(string name, float[] codebook)
+    {
+        var layer = _layers.First(l => l.Name == name);
+        if (codebook.Length != layer.Codebook.numel()) throw new InvalidDataException($"codebook of {name} has {codebook.Length} centroids, expected {layer.Codebook.numel()}");
+        using var stored = tensor(codebook);
+        using var _ = no_grad();
+        layer.Codebook.copy_(stored);
+    }
+
     /// <summary>The current codebook of a layer.</summary>
     public float[] Codebook(string name) => _layers.First(l => l.Name == name).Codebook.data<float>().ToArray();
+
+    /// <summary>Writes every layer's codebook and centroid velocity, so fine-tuning can resume exactly.</summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(_layers.Count);
+        foreach (var layer in _layers)
+        {
+            writer.Write(layer.Name);
+            foreach (var t in new[] { layer.Codebook, layer.Velocity })
+            {
+                var values = t.data<float>().ToArray();
+                writer.Write(values.Length);
+                foreach (float v in values) writer.Write(v);
+            }
+        }
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> wrote (same layers, same cluster counts) and rebuilds the weights.</summary>
+    public void LoadState(BinaryReader reader)
+    {
+        if (reader.ReadInt32() != _layers.Count) throw new InvalidDataException("centroid state is for other layers");
+        foreach (var layer in _layers)
+        {
+            if (reader.ReadString() != layer.Name) throw new InvalidDataException($"centroid state is for other layers (expected {layer.Name})");
+            foreach (var t in new[] { layer.Codebook, layer.Velocity })
+            {
+                int n = reader.ReadInt32();
+                if (n != t.numel()) throw new InvalidDataException($"centroid state of {layer.Name} has {n} values, the codebook {t.numel()}");
+                var values = new float[n];
+                for (int i = 0; i < n; i++) values[i] = reader.ReadSingle();
+                using var stored = tensor(values);
+                using var _ = no_grad();
+                t.copy_(stored);
+            }
+        }
+        AfterStep();
+    }
 
     public void Dispose()
     {

@@ -36,6 +36,10 @@ public static class Trainer
         {
             using var reader = new BinaryReader(new MemoryStream(state));
             optimizer.LoadState(reader);
+            // libtorch's generator as it was after the saved epoch (dropout draws from it), so the resumed epochs draw the same numbers.
+            int rngBytes = reader.ReadInt32();
+            using var rng = torch.tensor(reader.ReadBytes(rngBytes), ScalarType.Byte);
+            torch.set_rng_state(rng);
             firstEpoch = checkpointing.CompletedEpochs + 1;
         }
 
@@ -74,7 +78,13 @@ public static class Trainer
             {
                 using var buffer = new MemoryStream();
                 using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+                {
                     optimizer.SaveState(writer);
+                    using var rng = torch.get_rng_state();
+                    byte[] rngState = rng.data<byte>().ToArray();
+                    writer.Write(rngState.Length);
+                    writer.Write(rngState);
+                }
                 checkpointing.Save(epoch, buffer.ToArray());
             }
         }

@@ -10,14 +10,13 @@ public static class TrainingRun
 {
     public sealed record Result(Checkpoint Checkpoint, Evaluation Test, TimeSpan WallTime);
 
-    /// <param name="journalPath">
-    /// If set, a checkpoint of the run so far (stage "training", with the optimizer state) is written there
-    /// atomically after every epoch, and an existing one is resumed from. A run killed at any moment loses at
-    /// most the epoch in progress.
+    /// <param name="journal">
+    /// If set, the run's progress (weights and optimizer state) is written to the journal's "train" stage after
+    /// every epoch, and its result when done; a resumed journal continues after its last saved epoch. A run killed
+    /// at any moment loses at most the epoch in progress.
     /// </param>
-    /// <param name="resume">Continue the unfinished run in <paramref name="journalPath"/> instead of starting afresh.</param>
     public static Result Run(ModelSpec spec, DatasetSplit data, TrainingOptions options, int? trainLimit = null,
-        Action<TrainingProgress>? progress = null, CancellationToken cancel = default, string? journalPath = null, bool resume = false)
+        Action<TrainingProgress>? progress = null, CancellationToken cancel = default, RunJournal? journal = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var train = trainLimit is int n ? data.Train.Take(n) : data.Train;
@@ -30,45 +29,32 @@ public static class TrainingRun
             ["epochs"] = options.Epochs.ToString(),
             ["train_samples"] = train.Count.ToString(),
         };
-        EpochCheckpointing? checkpointing = null;
-        if (journalPath is not null)
+        string settings = $"train {spec} on {data.Name} ({train.Count} images), {options}";
+        var saved = journal?.Load(Stage, settings);
+        if (saved is not null) ModuleState.Load(model, saved.Checkpoint, journal!.PathOf(Stage));
+        if (saved is not { Finished: true })
         {
-            var resumed = resume ? Resume(journalPath, spec, data.Name, metadata, model) : null;
-            checkpointing = new EpochCheckpointing
+            var checkpointing = journal is null ? null : new EpochCheckpointing
             {
-                CompletedEpochs = resumed?.Epoch ?? 0,
-                OptimizerState = resumed?.OptimizerState,
+                CompletedEpochs = saved?.CompletedEpochs ?? 0,
+                OptimizerState = saved?.Checkpoint.Extra.GetValueOrDefault("optimizer")?.AsBytes(),
                 Save = (epoch, optimizerState) =>
                 {
                     var partial = ModuleState.Capture(model, data.Name, metadata);
-                    partial.Metadata["stage"] = "training";
-                    partial.Metadata["completed_epochs"] = epoch.ToString();
                     partial.Extra["optimizer"] = CheckpointTensor.FromBytes(optimizerState, [optimizerState.Length]);
-                    partial.Save(journalPath);
+                    journal.SaveProgress(Stage, settings, partial, 1, epoch);
                 },
             };
+            Trainer.Train(model, train, options, test: data.Test, progress: progress, cancel: cancel, checkpointing: checkpointing);
         }
-        Trainer.Train(model, train, options, test: data.Test, progress: progress, cancel: cancel, checkpointing: checkpointing);
         var evaluation = Evaluator.Evaluate(model, data.Test, input);
         var checkpoint = ModuleState.Capture(model, data.Name, metadata);
         checkpoint.Metadata["stage"] = "trained";
         checkpoint.Metadata["test_error"] = evaluation.Error.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        journal?.SaveFinished(Stage, settings, checkpoint);
         return new Result(checkpoint, evaluation, clock.Elapsed);
     }
 
-    /// <summary>Loads an unfinished run of the same model, data and settings, if the journal holds one.</summary>
-    private static (int Epoch, byte[] OptimizerState)? Resume(string path, ModelSpec spec, string dataset,
-        IReadOnlyDictionary<string, string> metadata, PocketModule model)
-    {
-        if (!File.Exists(path)) return null;
-        var partial = Checkpoint.Load(path);
-        if (partial.Metadata.GetValueOrDefault("stage") != "training") return null; // a finished checkpoint: start afresh
-        if (partial.Model != spec && partial.Model.ToString() != spec.ToString() || partial.Dataset != dataset
-            || metadata.Any(kv => partial.Metadata.GetValueOrDefault(kv.Key) != kv.Value))
-            throw new CheckpointException($"{path}: an unfinished run with other settings ({partial.Model} on {partial.Dataset}, " +
-                $"seed {partial.Metadata.GetValueOrDefault("seed")}, {partial.Metadata.GetValueOrDefault("epochs")} epochs); remove it or pass the same flags");
-        ModuleState.Load(model, partial, path);
-        int epoch = int.Parse(partial.Metadata["completed_epochs"]);
-        return (epoch, partial.Extra["optimizer"].AsBytes());
-    }
+    /// <summary>The run's stage name in a <see cref="RunJournal"/>.</summary>
+    public const string Stage = "train";
 }

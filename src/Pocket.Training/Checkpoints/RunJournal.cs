@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace Pocket.Training.Checkpoints;
+
+/// <summary>
+/// What lets a long run survive being killed. Beside the output it will write, a run keeps a journal folder
+/// (<c>OUT.resume/</c>) with one checkpoint per stage (<c>train.ckpt</c>, <c>prune.ckpt</c>, <c>quantize.ckpt</c>),
+/// rewritten atomically after every epoch: the weights, masks and optimizer state so far, which round and epoch
+/// they belong to, and the run's settings. When a stage ends, its finished result replaces its progress, so a
+/// resumed <c>compress</c> skips the stages already done. The journal lives apart from the output so that the
+/// output a user already had stays untouched until the new run has finished; it is deleted once the output is
+/// written.
+/// </summary>
+public sealed class RunJournal
+{
+    // Journal bookkeeping lives in metadata keys with this prefix; they are stripped before a checkpoint is handed back.
+    private const string Prefix = "journal.";
+    private const string StateKey = Prefix + "state", SettingsKey = Prefix + "settings", RoundKey = Prefix + "round", EpochsKey = Prefix + "completed_epochs";
+
+    /// <summary>A stage's saved progress: its checkpoint (journal keys removed) and where in the stage it was taken.</summary>
+    /// <param name="Finished">The stage's final result rather than progress within it.</param>
+    /// <param name="Round">Pruning round the progress belongs to (1 for single-round stages).</param>
+    /// <param name="CompletedEpochs">Epochs of that round already trained.</param>
+    public sealed record Entry(Checkpoint Checkpoint, bool Finished, int Round, int CompletedEpochs);
+
+    private RunJournal(string folder, bool resume)
+    {
+        Folder = folder;
+        Resume = resume;
+    }
+
+    /// <summary>The folder holding the journal.</summary>
+    public string Folder { get; }
+
+    /// <summary>Whether saved progress is picked up (--resume) rather than ignored.</summary>
+    public bool Resume { get; }
+
+    /// <summary>
+    /// The journal of the run that writes <paramref name="outputPath"/>. A fresh run (not <paramref name="resume"/>)
+    /// clears what an earlier run left, so stale stages can never be mistaken for this run's.
+    /// </summary>
+    public static RunJournal Open(string outputPath, bool resume)
+    {
+        var journal = new RunJournal(Path.GetFullPath(outputPath) + ".resume", resume);
+        if (!resume) journal.Delete();
+        return journal;
+    }
+
+    public string PathOf(string stage) => Path.Combine(Folder, stage + ".ckpt");
+
+    /// <summary>
+    /// The saved progress of <paramref name="stage"/> when resuming, or null when there is none (or not resuming).
+    /// Progress saved under other settings is refused with a one-line <see cref="CheckpointException"/>: continuing
+    /// it would silently mix two different runs.
+    /// </summary>
+    public Entry? Load(string stage, string settings)
+    {
+        string path = PathOf(stage);
+        if (!Resume || !File.Exists(path)) return null;
+        var checkpoint = Checkpoint.Load(path);
+        string? saved = checkpoint.Metadata.GetValueOrDefault(SettingsKey);
+        if (saved != settings)
+            throw new CheckpointException($"{path}: an unfinished run with other settings ({saved ?? "unknown"}); " +
+                "pass the same flags, or run without --resume to start afresh");
+        bool finished = checkpoint.Metadata.GetValueOrDefault(StateKey) == "finished";
+        int round = ReadInt(checkpoint, RoundKey, path), epochs = ReadInt(checkpoint, EpochsKey, path);
+        foreach (var key in checkpoint.Metadata.Keys.Where(k => k.StartsWith(Prefix, StringComparison.Ordinal)).ToList())
+            checkpoint.Metadata.Remove(key);
+        return new Entry(checkpoint, finished, round, epochs);
+    }
+
+    /// <summary>Records progress within a stage: <paramref name="partial"/> after <paramref name="completedEpochs"/> epochs of <paramref name="round"/>.</summary>
+    public void SaveProgress(string stage, string settings, Checkpoint partial, int round, int completedEpochs) =>
+        Write(stage, settings, partial, "progress", round, completedEpochs);
+
+    /// <summary>Records a stage's final result, which a resumed run takes as it is.</summary>
+    public void SaveFinished(string stage, string settings, Checkpoint result) => Write(stage, settings, result, "finished", 0, 0);
+
+    /// <summary>Removes the journal (after the output is written, or before a fresh run).</summary>
+    public void Delete()
+    {
+        if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true);
+    }
+
+    /// <summary>Removes the journal's folder if nothing was saved in it (a run that failed before its first epoch).</summary>
+    public void DeleteIfEmpty()
+    {
+        try
+        {
+            if (Directory.Exists(Folder) && !Directory.EnumerateFileSystemEntries(Folder).Any()) Directory.Delete(Folder);
+        }
+        catch (IOException) { } // best effort: an empty folder left behind costs nothing
+    }
+
+    /// <summary>
+    /// A short digest of a checkpoint's arrays (weights, masks, codebooks, binarization), in name order, so a
+    /// stage's settings can name its input: resuming on a different input is refused like other settings.
+    /// </summary>
+    public static string Fingerprint(Checkpoint checkpoint)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Add(string name, ReadOnlySpan<byte> bytes)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(name + "\0"));
+            hash.AppendData(bytes);
+        }
+        foreach (var (name, t) in checkpoint.State.OrderBy(kv => kv.Key, StringComparer.Ordinal)) Add("state/" + name, t.Data);
+        foreach (var (name, m) in checkpoint.Masks.OrderBy(kv => kv.Key, StringComparer.Ordinal)) Add("mask/" + name, m);
+        foreach (var (name, q) in checkpoint.Quantization.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            Add("codebook/" + name, System.Runtime.InteropServices.MemoryMarshal.AsBytes(q.Codebook.AsSpan()));
+            Add("codes/" + name, System.Runtime.InteropServices.MemoryMarshal.AsBytes(q.Codes.AsSpan()));
+        }
+        foreach (var (name, a) in checkpoint.Binarization.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            Add("alpha/" + name, System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()));
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    }
+
+    private void Write(string stage, string settings, Checkpoint checkpoint, string state, int round, int epochs)
+    {
+        Directory.CreateDirectory(Folder);
+        // A copy, so the caller's checkpoint (often the stage's result) never carries journal keys into the output.
+        var copy = new Checkpoint
+        {
+            Model = checkpoint.Model, Input = checkpoint.Input, Classes = checkpoint.Classes, Dataset = checkpoint.Dataset,
+            Metadata = new Dictionary<string, string>(checkpoint.Metadata)
+            {
+                [StateKey] = state, [SettingsKey] = settings,
+                [RoundKey] = round.ToString(CultureInfo.InvariantCulture), [EpochsKey] = epochs.ToString(CultureInfo.InvariantCulture),
+            },
+            State = checkpoint.State, Masks = checkpoint.Masks, Quantization = checkpoint.Quantization,
+            Binarization = checkpoint.Binarization, Extra = checkpoint.Extra,
+        };
+        copy.Save(PathOf(stage));
+    }
+
+    private static int ReadInt(Checkpoint checkpoint, string key, string path) =>
+        int.TryParse(checkpoint.Metadata.GetValueOrDefault(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= 0
+            ? value
+            : throw new CheckpointException($"{path}: journal metadata '{key}' is missing or not a count");
+}
