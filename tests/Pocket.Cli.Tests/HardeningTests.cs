@@ -45,4 +45,23 @@ public class HardeningTests
         Assert.True(r.ExistingOutputIntact, "the file the user had at --out was changed");
         Assert.Equal(["out"], r.FilesLeft); // no temporary file, no half-written journal
     }
+
+    [Fact]
+    public void A_second_run_writing_the_same_output_is_refused_while_the_first_runs()
+    {
+        string path = PocketProcess.Temp(".ckpt");
+        string[] args = ["train", "--model", "lenet300", "--limit", "3000", "--epochs", "6", "--out", path];
+        using var first = PocketProcess.Start(args);
+        try
+        {
+            while (!File.Exists(Path.Combine(path + ".resume", "lock")) && !first.HasExited) Thread.Sleep(10);
+            Assert.False(first.HasExited, "the first run ended before the second started");
+            Assert.Contains("another run is writing this output", PocketProcess.AssertOneLineError(PocketProcess.Run(args)));
+        }
+        finally
+        {
+            first.Kill(entireProcessTree: true);
+            first.WaitForExit();
+        }
+    }
 }

@@ -16,13 +16,13 @@ public static class ResumableOutput
     /// <summary>Runs <paramref name="work"/> with the output's journal, then writes the output and drops the journal.</summary>
     public static T Run<T>(string outPath, bool resume, Func<RunJournal, T> work, Action<T> writeOutput)
     {
-        var journal = RunJournal.Open(outPath, resume);
+        using var journal = RunJournal.Open(outPath, resume);
         T result;
         try
         {
             result = work(journal);
         }
-        catch (TrainingDivergedException e) when (Directory.Exists(journal.Folder))
+        catch (TrainingDivergedException e)
         {
             journal.DeleteIfEmpty();
             throw new TrainingDivergedException(Directory.Exists(journal.Folder) ? $"{e.Message}; the last good epoch is kept in {journal.Folder}" : e.Message);

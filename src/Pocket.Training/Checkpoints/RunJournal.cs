@@ -10,9 +10,10 @@ namespace Pocket.Training.Checkpoints;
 /// they belong to, and the run's settings. When a stage ends, its finished result replaces its progress, so a
 /// resumed <c>compress</c> skips the stages already done. The journal lives apart from the output so that the
 /// output a user already had stays untouched until the new run has finished; it is deleted once the output is
-/// written.
+/// written. While a run holds its journal it holds an exclusive lock on it (<c>OUT.resume/lock</c>), so a second
+/// run writing the same output is refused at once instead of clearing or mixing the first one's progress.
 /// </summary>
-public sealed class RunJournal
+public sealed class RunJournal : IDisposable
 {
     // Journal bookkeeping lives in metadata keys with this prefix; they are stripped before a checkpoint is handed back.
     private const string Prefix = "journal.";
@@ -24,10 +25,13 @@ public sealed class RunJournal
     /// <param name="CompletedEpochs">Epochs of that round already trained.</param>
     public sealed record Entry(Checkpoint Checkpoint, bool Finished, int Round, int CompletedEpochs);
 
-    private RunJournal(string folder, bool resume)
+    private FileStream? _lock;
+
+    private RunJournal(string folder, bool resume, FileStream lockFile)
     {
         Folder = folder;
         Resume = resume;
+        _lock = lockFile;
     }
 
     /// <summary>The folder holding the journal.</summary>
@@ -37,13 +41,27 @@ public sealed class RunJournal
     public bool Resume { get; }
 
     /// <summary>
-    /// The journal of the run that writes <paramref name="outputPath"/>. A fresh run (not <paramref name="resume"/>)
-    /// clears what an earlier run left, so stale stages can never be mistaken for this run's.
+    /// Takes the journal of the run that writes <paramref name="outputPath"/>. A fresh run (not
+    /// <paramref name="resume"/>) clears what an earlier run left, so stale stages can never be mistaken for this
+    /// run's. Throws a one-line <see cref="IOException"/> if another run holds it.
     /// </summary>
     public static RunJournal Open(string outputPath, bool resume)
     {
-        var journal = new RunJournal(Path.GetFullPath(outputPath) + ".resume", resume);
-        if (!resume) journal.Delete();
+        string folder = Path.GetFullPath(outputPath) + ".resume";
+        Directory.CreateDirectory(folder);
+        FileStream lockFile;
+        try
+        {
+            // FileShare.None is an exclusive flock on Unix: released by the kernel when the holder dies, even by SIGKILL.
+            lockFile = new FileStream(Path.Combine(folder, "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new IOException($"{outputPath}: another run is writing this output (its journal {folder} is locked)", e);
+        }
+        var journal = new RunJournal(folder, resume, lockFile);
+        if (!resume)
+            foreach (var stale in Directory.EnumerateFiles(folder, "*.ckpt")) File.Delete(stale);
         return journal;
     }
 
@@ -77,20 +95,29 @@ public sealed class RunJournal
     /// <summary>Records a stage's final result, which a resumed run takes as it is.</summary>
     public void SaveFinished(string stage, string settings, Checkpoint result) => Write(stage, settings, result, "finished", 0, 0);
 
-    /// <summary>Removes the journal (after the output is written, or before a fresh run).</summary>
+    /// <summary>Removes the journal, once the output is written, and releases it.</summary>
     public void Delete()
     {
+        Dispose();
         if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true);
     }
 
-    /// <summary>Removes the journal's folder if nothing was saved in it (a run that failed before its first epoch).</summary>
+    /// <summary>Releases the journal, removing it if nothing was saved in it (a run that failed before its first epoch).</summary>
     public void DeleteIfEmpty()
     {
+        Dispose();
         try
         {
-            if (Directory.Exists(Folder) && !Directory.EnumerateFileSystemEntries(Folder).Any()) Directory.Delete(Folder);
+            if (Directory.Exists(Folder) && !Directory.EnumerateFiles(Folder, "*.ckpt").Any()) Directory.Delete(Folder, recursive: true);
         }
         catch (IOException) { } // best effort: an empty folder left behind costs nothing
+    }
+
+    /// <summary>Releases the lock; the saved progress stays for a later --resume.</summary>
+    public void Dispose()
+    {
+        _lock?.Dispose();
+        _lock = null;
     }
 
     /// <summary>

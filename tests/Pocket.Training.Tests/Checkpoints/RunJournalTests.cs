@@ -40,7 +40,10 @@ public class RunJournalTests
         var whole = PruningRun.Run(Trained.Value, Data, Pruning);
         string output = TestData.TempFile(".ckpt");
         Assert.Throws<OperationCanceledException>(() => Interrupted(epochsBeforeKill, (progress, cancel) =>
-            PruningRun.Run(Trained.Value, Data, Pruning, progress, null, cancel, RunJournal.Open(output, resume: false))));
+        {
+            using var journal = RunJournal.Open(output, resume: false);
+            PruningRun.Run(Trained.Value, Data, Pruning, progress, null, cancel, journal);
+        }));
 
         var journal = RunJournal.Open(output, resume: true);
         Assert.True(File.Exists(journal.PathOf(PruningRun.Stage)));
@@ -56,7 +59,10 @@ public class RunJournalTests
         var whole = QuantizationRun.Run(Pruned.Value, Data, Quantization);
         string output = TestData.TempFile(".ckpt");
         Assert.Throws<OperationCanceledException>(() => Interrupted(2, (progress, cancel) =>
-            QuantizationRun.Run(Pruned.Value, Data, Quantization, progress, cancel, RunJournal.Open(output, resume: false))));
+        {
+            using var journal = RunJournal.Open(output, resume: false);
+            QuantizationRun.Run(Pruned.Value, Data, Quantization, progress, cancel, journal);
+        }));
 
         var journal = RunJournal.Open(output, resume: true);
         var resumed = QuantizationRun.Run(Pruned.Value, Data, Quantization, journal: journal);
@@ -71,7 +77,10 @@ public class RunJournalTests
         var whole = TrainingRun.Run(new ModelSpec("lenet300"), Data, options);
         string output = TestData.TempFile(".ckpt");
         Assert.Throws<OperationCanceledException>(() => Interrupted(1, (progress, cancel) =>
-            TrainingRun.Run(new ModelSpec("lenet300"), Data, options, null, progress, cancel, RunJournal.Open(output, resume: false))));
+        {
+            using var journal = RunJournal.Open(output, resume: false);
+            TrainingRun.Run(new ModelSpec("lenet300"), Data, options, null, progress, cancel, journal);
+        }));
 
         var journal = RunJournal.Open(output, resume: true);
         var resumed = TrainingRun.Run(new ModelSpec("lenet300"), Data, options, journal: journal);
@@ -89,7 +98,10 @@ public class RunJournalTests
         var whole = TrainingRun.Run(spec, data, options);
         string output = TestData.TempFile(".ckpt");
         Assert.Throws<OperationCanceledException>(() => Interrupted(1, (progress, cancel) =>
-            TrainingRun.Run(spec, data, options, null, progress, cancel, RunJournal.Open(output, resume: false))));
+        {
+            using var journal = RunJournal.Open(output, resume: false);
+            TrainingRun.Run(spec, data, options, null, progress, cancel, journal);
+        }));
         var journal = RunJournal.Open(output, resume: true);
         var resumed = TrainingRun.Run(spec, data, options, journal: journal);
         Assert.Equal(Bytes(whole.Checkpoint), Bytes(resumed.Checkpoint));
@@ -100,13 +112,18 @@ public class RunJournalTests
     public void A_finished_stage_in_the_journal_is_taken_as_it_is()
     {
         string output = TestData.TempFile(".ckpt");
-        var first = PruningRun.Run(Trained.Value, Data, Pruning, journal: RunJournal.Open(output, resume: false));
+        PruningRun.Result first, again;
+        using (var journal = RunJournal.Open(output, resume: false))
+            first = PruningRun.Run(Trained.Value, Data, Pruning, journal: journal);
         int epochs = 0;
-        var again = PruningRun.Run(Trained.Value, Data, Pruning, p => { if (p.EpochEnd) epochs++; }, journal: RunJournal.Open(output, resume: true));
+        using (var journal = RunJournal.Open(output, resume: true))
+            again = PruningRun.Run(Trained.Value, Data, Pruning, p => { if (p.EpochEnd) epochs++; }, journal: journal);
         Assert.Equal(0, epochs);
         Assert.Equal(Bytes(first.Checkpoint), Bytes(again.Checkpoint));
-        RunJournal.Open(output, resume: false); // a fresh run clears the journal
-        Assert.False(Directory.Exists(output + ".resume"));
+        using (var journal = RunJournal.Open(output, resume: false)) // a fresh run clears the journal
+            Assert.Null(journal.Load(PruningRun.Stage, "any"));
+        Assert.Empty(Directory.EnumerateFiles(output + ".resume", "*.ckpt"));
+        RunJournal.Open(output, resume: false).Delete();
     }
 
     [Fact]
@@ -114,16 +131,30 @@ public class RunJournalTests
     {
         string output = TestData.TempFile(".ckpt");
         Assert.Throws<OperationCanceledException>(() => Interrupted(1, (progress, cancel) =>
-            PruningRun.Run(Trained.Value, Data, Pruning, progress, null, cancel, RunJournal.Open(output, resume: false))));
+        {
+            using var journal = RunJournal.Open(output, resume: false);
+            PruningRun.Run(Trained.Value, Data, Pruning, progress, null, cancel, journal);
+        }));
 
+        using var journal = RunJournal.Open(output, resume: true);
         var otherRule = Pruning with { Rule = PruningRule.ParseKeep("fc1=0.25,fc2=0.3,fc3=0.5") };
-        var e = Assert.Throws<CheckpointException>(() => PruningRun.Run(Trained.Value, Data, otherRule, journal: RunJournal.Open(output, resume: true)));
+        var e = Assert.Throws<CheckpointException>(() => PruningRun.Run(Trained.Value, Data, otherRule, journal: journal));
         Assert.Contains("other settings", e.Message);
         Assert.DoesNotContain('\n', e.Message);
+        Assert.Throws<CheckpointException>(() => PruningRun.Run(Pruned.Value, Data, Pruning, journal: journal));
+        journal.Delete();
+    }
 
-        var otherInput = Pruned.Value;
-        Assert.Throws<CheckpointException>(() => PruningRun.Run(otherInput, Data, Pruning, journal: RunJournal.Open(output, resume: true)));
-        RunJournal.Open(output, resume: false);
+    [Fact]
+    public void A_second_run_on_the_same_output_is_refused_while_the_first_holds_the_journal()
+    {
+        string output = TestData.TempFile(".ckpt");
+        using (var first = RunJournal.Open(output, resume: false))
+        {
+            var e = Assert.Throws<IOException>(() => RunJournal.Open(output, resume: false));
+            Assert.Contains("another run", e.Message);
+        }
+        RunJournal.Open(output, resume: false).Delete(); // released: the next run takes it
     }
 
     /// <summary>Runs <paramref name="run"/> and cancels it early in the epoch after the given number of completed epochs.</summary>
