@@ -220,6 +220,15 @@ internal static class GraphCompiler
             throw node.Error($"output {shape} is too large");
     }
 
+    /// <summary>The zero-padded input is an activation too (kernels copy into it): it obeys the same size limit, which
+    /// also keeps every padded extent and offset computed from it inside int.</summary>
+    private static void CheckPaddedInput(NodeContext node, TensorShape input, int padH, int padW)
+    {
+        long padded = input.Channels * ((long)input.Height + 2L * padH) * ((long)input.Width + 2L * padW);
+        if (padded > int.MaxValue / 64)
+            throw node.Error($"padding {padH}x{padW} makes the {input} input {padded} elements, too large");
+    }
+
     private static void ExpectAttributes(NodeContext node, int count, string layout)
     {
         if (node.Node.Attributes.Length != count)
@@ -254,6 +263,7 @@ internal static class GraphCompiler
             throw node.Error($"invalid conv attributes [{string.Join(",", a)}]");
         if (a[0] % a[8] != 0 || a[1] % a[8] != 0)
             throw node.Error($"groups={a[8]} must divide inC={a[1]} and outC={a[0]}");
+        CheckPaddedInput(node, input, a[6], a[7]);
         ConvGeometry g = ConvOf(node.Node, input);
         if (input.Height + 2 * g.PadH < g.KernelH || input.Width + 2 * g.PadW < g.KernelW)
             throw node.Error($"kernel {g.KernelH}x{g.KernelW} is larger than the padded input {input}");
@@ -291,6 +301,7 @@ internal static class GraphCompiler
             throw node.Error($"invalid pool attributes [{string.Join(",", a)}]");
         // PyTorch's rule; it also guarantees every window overlaps the input.
         if (a[4] > a[0] / 2 || a[5] > a[1] / 2) throw node.Error($"padding {a[4]}x{a[5]} exceeds half the kernel {a[0]}x{a[1]}");
+        CheckPaddedInput(node, input, a[4], a[5]);
         PoolGeometry g = PoolOf(node.Node, input);
         if (g.OutHeight <= 0 || g.OutWidth <= 0) throw node.Error($"pooling {g.Describe()} of {input} gives an empty output");
         return new TensorShape(input.Channels, g.OutHeight, g.OutWidth);
@@ -347,10 +358,35 @@ internal static class GraphCompiler
             return new SparseConv2dOp(name, g, sparse, bnScale, bias, activation);
         }
 
+        if (weight is SparseQuantizedTensor pruned) CheckExpansion(node, pruned, g, weightCount, bnScale is not null);
         ConvFilters filters = ConvFilters.Create(weight, g.OutChannels, g.FilterLength, bnScale);
         return depthwise
             ? new DepthwiseConv2dOp(name, g, filters, bias, activation)
             : new Conv2dOp(name, g, filters, bias, activation);
+    }
+
+    /// <summary>Largest ratio of the one-code-per-weight form to what the layer pays for otherwise, that Load accepts.</summary>
+    internal const int MaxExpansion = 4;
+
+    /// <summary>
+    /// A pruned conv weight the CSR kernel cannot take (depthwise, K &gt; 65536 or &gt; 256 centroids) is held as one code
+    /// (or float) per weight. The file pays only for the kept weights, so a tiny file could declare a 1.8e9-weight
+    /// filter bank with one non-zero and make Load allocate gigabytes. The expanded form may be at most
+    /// <see cref="MaxExpansion"/> times the larger of its CSR form (what the file pays for) and the layer's input and
+    /// output activations (what a Predict needs anyway): real pruned convolutions are far inside either limit.
+    /// </summary>
+    private static void CheckExpansion(NodeContext node, SparseQuantizedTensor weight, in ConvGeometry g, long weightCount, bool scaled)
+    {
+        int centroids = weight.Codebook.Length;
+        long expanded = centroids < ushort.MaxValue
+            ? ConvFilters.QuantizedBytesFor(weightCount, centroids + 1, g.OutChannels, scaled)
+            : 4L * weightCount;
+        long sparse = SparseConv2dOp.BytesFor(weight.Positions.Length, g.OutChannels, centroids, scaled);
+        long activations = 4L * ((long)g.InChannels * g.InPlane + (long)g.OutChannels * g.OutPlane);
+        if (expanded > MaxExpansion * Math.Max(sparse, activations))
+            throw node.Error($"weight tensor '{weight.Name}' keeps {weight.Positions.Length} of {weightCount} weights; "
+                + $"this conv ({g.Describe()}) needs them expanded to {expanded} bytes, more than {MaxExpansion}x both "
+                + $"their {sparse}-byte sparse form and the layer's {activations} bytes of activations");
     }
 
     /// <summary>BN(conv(x)) = conv'(x) with w' = w·s and b' = (b − mean)·s + β, s = γ/√(var+ε), per output channel:

@@ -26,7 +26,13 @@ public sealed class PocketNetwork
         Metadata = metadata;
         _scratchPerTileSize = new long[TileSamples + 1];
         for (int b = 1; b <= TileSamples; b++)
+        {
             _scratchPerTileSize[b] = graph.Layers.Length == 0 ? 0 : graph.Layers.Max(l => l.ScratchLength(b));
+            // Predict rents the scratch as one float array: refuse here, with the layer's name, rather than fail there.
+            if (_scratchPerTileSize[b] > Array.MaxLength)
+                throw new PocketRuntimeException($"layer '{graph.Layers.First(l => l.ScratchLength(b) > Array.MaxLength).Name}' needs "
+                    + $"{_scratchPerTileSize[b]} floats of scratch for {b} sample(s), more than one array can hold");
+        }
         WeightBytes = graph.Layers.Sum(l => l.WeightBytes);
     }
 

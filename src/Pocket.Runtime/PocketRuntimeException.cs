@@ -6,10 +6,20 @@ namespace Pocket.Runtime;
 /// </summary>
 public sealed class PocketRuntimeException : Exception
 {
-    public PocketRuntimeException(string message) : base(message) { }
+    public PocketRuntimeException(string message) : base(OneLine(message)) { }
 
-    public PocketRuntimeException(string message, Exception inner) : base(message, inner) { }
+    public PocketRuntimeException(string message, Exception inner) : base(OneLine(message), inner) { }
 
     internal static PocketRuntimeException ForNode(int index, string name, string problem) =>
         new($"node {index} '{name}': {problem}");
+
+    /// <summary>Node and tensor names come from the file and may hold control characters (a fuzzed file had a newline
+    /// in a node name): they are replaced with '?' so the message stays one line.</summary>
+    private static string OneLine(string text)
+    {
+        if (!text.AsSpan().ContainsAnyInRange('\0', '\x1f') && !text.Contains('\x7f')) return text;
+        var chars = text.ToCharArray();
+        for (int i = 0; i < chars.Length; i++) if (chars[i] < ' ' || chars[i] == '\x7f') chars[i] = '?';
+        return new string(chars);
+    }
 }

@@ -55,14 +55,22 @@ internal sealed class CanonicalHuffmanCode
         var status = Check(lengths);
         if (status is not (KraftStatus.Complete or KraftStatus.SingleSymbol))
             throw new ArgumentException($"code lengths are not a valid prefix code ({status})", nameof(lengths));
-        Span<int> countPerLength = stackalloc int[MaxCodeLength + 1];
         int maxLength = 0;
+        foreach (byte len in lengths) maxLength = Math.Max(maxLength, len);
+        var reversed = new uint[lengths.Length];
+        AssignReversedCodes(lengths, reversed);
+        return new CanonicalHuffmanCode(lengths, reversed, maxLength);
+    }
+
+    /// <summary>
+    /// The canonical codes, bit-reversed, of symbols with the given lengths listed in increasing symbol order (entries
+    /// of length 0 get none). The order is all that matters, so a reader can pass only the used symbols' lengths.
+    /// </summary>
+    public static void AssignReversedCodes(ReadOnlySpan<byte> lengths, Span<uint> reversed)
+    {
+        Span<int> countPerLength = stackalloc int[MaxCodeLength + 1];
         foreach (byte len in lengths)
-        {
-            if (len == 0) continue;
-            countPerLength[len]++;
-            maxLength = Math.Max(maxLength, len);
-        }
+            if (len != 0) countPerLength[len]++;
         Span<uint> nextCode = stackalloc uint[MaxCodeLength + 2];
         uint code = 0;
         for (int len = 1; len <= MaxCodeLength; len++)
@@ -70,13 +78,11 @@ internal sealed class CanonicalHuffmanCode
             code = (code + (uint)countPerLength[len - 1]) << 1;
             nextCode[len] = code;
         }
-        var reversed = new uint[lengths.Length];
         for (int s = 0; s < lengths.Length; s++)
         {
             int len = lengths[s];
-            if (len != 0) reversed[s] = Reverse(nextCode[len]++, len);
+            reversed[s] = len == 0 ? 0 : Reverse(nextCode[len]++, len);
         }
-        return new CanonicalHuffmanCode(lengths, reversed, maxLength);
     }
 
     /// <summary>Total payload bits for a stream with the given symbol frequencies.</summary>

@@ -42,18 +42,33 @@ internal static class CodeLengthTable
     }
 
     /// <summary>
-    /// Parses a table for <paramref name="alphabetSize"/> symbols. Returns null and sets <paramref name="problem"/>
-    /// for a malformed table (bad token, run past the alphabet, truncated, non-zero padding, trailing bytes).
+    /// Parses a table for <paramref name="alphabetSize"/> symbols into the used symbols and their lengths. Returns null
+    /// and sets <paramref name="problem"/> for a malformed table (bad token, run past the alphabet, truncated,
+    /// non-zero padding, trailing bytes).
     /// </summary>
-    public static byte[]? Read(ReadOnlySpan<byte> table, int alphabetSize, out string problem)
+    public static UsedCodeLengths? Read(ReadOnlySpan<byte> table, int alphabetSize, out string problem)
     {
-        var lengths = new byte[alphabetSize];
+        // Each used symbol costs one 5-bit token, so a table of T bytes names at most 8T/5 of them: the arrays are
+        // sized by the bytes present, never by the (up to 65,537-symbol) alphabet the header declares.
+        int capacity = (int)Math.Min(alphabetSize, (long)table.Length * 8 / TokenBits);
+        var symbols = new int[capacity];
+        var lengths = new byte[capacity];
+        int used = 0;
         var reader = new BitReader(table);
         int i = 0;
         while (i < alphabetSize)
         {
             uint token = reader.Read(TokenBits);
-            if (token <= CanonicalHuffmanCode.MaxCodeLength) lengths[i++] = (byte)token;
+            if (token <= CanonicalHuffmanCode.MaxCodeLength)
+            {
+                // A token read past the table end is zero bits (length 0), so used < capacity while not overrun.
+                if (token != 0 && used < capacity)
+                {
+                    symbols[used] = i;
+                    lengths[used++] = (byte)token;
+                }
+                i++;
+            }
             else if (token == ZeroRunToken)
             {
                 long run = reader.Read(ZeroRunBits) + 1L;
@@ -69,6 +84,6 @@ internal static class CodeLengthTable
             return null;
         }
         problem = "";
-        return lengths;
+        return used == capacity ? new UsedCodeLengths(symbols, lengths) : new UsedCodeLengths(symbols[..used], lengths[..used]);
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Pocket.Format.IO;
 
 namespace Pocket.Format.Huffman;
@@ -22,15 +23,23 @@ internal sealed class HuffmanDecoder
     private readonly int[] _firstIndex = new int[CanonicalHuffmanCode.MaxCodeLength + 1];
     private readonly int[] _symbolsByCode;
 
-    public HuffmanDecoder(CanonicalHuffmanCode code)
+    /// <summary>A decoder for the used symbols of a table that passed <see cref="CanonicalHuffmanCode.Check"/>.</summary>
+    public HuffmanDecoder(UsedCodeLengths code)
     {
-        _maxLength = code.MaxLength;
-        _primaryBits = Math.Min(PrimaryBits, Math.Max(1, _maxLength));
+        ReadOnlySpan<byte> lengths = code.Lengths;
+        int used = code.Count;
+        foreach (byte len in lengths)
+        {
+            _countPerLength[len]++;
+            _maxLength = Math.Max(_maxLength, len);
+        }
+        // The primary table is also capped by the number of codes (2^⌈log2 used⌉ + 1 ≤ 4·used entries), so a code of
+        // a few symbols with one long code does not allocate 2 K entries; codes longer than the cap take the
+        // secondary path, which is exact for any cap ≥ 1.
+        int usedBits = used <= 1 ? 1 : 32 - BitOperations.LeadingZeroCount((uint)(used - 1)) + 1;
+        _primaryBits = Math.Min(Math.Min(PrimaryBits, Math.Max(1, _maxLength)), usedBits);
         _primary = new uint[1 << _primaryBits];
-        var lengths = code.Lengths;
 
-        int used = 0;
-        foreach (byte len in lengths) if (len != 0) { _countPerLength[len]++; used++; }
         uint c = 0;
         int index = 0;
         for (int len = 1; len <= CanonicalHuffmanCode.MaxCodeLength; len++)
@@ -40,18 +49,20 @@ internal sealed class HuffmanDecoder
             _firstIndex[len] = index;
             index += _countPerLength[len];
         }
+        var reversed = new uint[used];
+        CanonicalHuffmanCode.AssignReversedCodes(lengths, reversed);
         // Symbols in canonical order (by length, then symbol) — the secondary path indexes into this.
         _symbolsByCode = new int[used];
-        var fill = (int[])_firstIndex.Clone();
-        for (int s = 0; s < lengths.Length; s++)
+        Span<int> fill = stackalloc int[CanonicalHuffmanCode.MaxCodeLength + 1];
+        _firstIndex.CopyTo(fill);
+        for (int u = 0; u < used; u++)
         {
-            int len = lengths[s];
-            if (len == 0) continue;
+            int len = lengths[u], s = code.Symbols[u];
             _symbolsByCode[fill[len]++] = s;
             if (len <= _primaryBits)
             {
                 uint entry = ((uint)s << 5) | (uint)len;
-                for (uint i = code.ReversedCodes[s]; i < _primary.Length; i += 1u << len) _primary[i] = entry;
+                for (uint i = reversed[u]; i < _primary.Length; i += 1u << len) _primary[i] = entry;
             }
         }
     }

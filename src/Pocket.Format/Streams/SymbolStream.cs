@@ -110,7 +110,7 @@ internal static class SymbolStream
         if (tableBytes > reader.Remaining) throw reader.Fail($"{name} Huffman table length", tableAt, $"{tableBytes} exceeds section end ({reader.Remaining} bytes left)");
         var table = reader.ReadBytes(tableBytes, $"{name} Huffman table");
         var lengths = CodeLengthTable.Read(table, alphabetSize, out string problem) ?? throw reader.Fail($"{name} Huffman table", tableAt + 4, problem);
-        var status = CanonicalHuffmanCode.Check(lengths);
+        var status = CanonicalHuffmanCode.Check(lengths.Lengths);
         if (status is not (CanonicalHuffmanCode.KraftStatus.Complete or CanonicalHuffmanCode.KraftStatus.SingleSymbol))
             throw reader.Fail($"{name} Huffman table", tableAt + 4, status switch
             {
@@ -126,7 +126,7 @@ internal static class SymbolStream
         if (count > (long)huffmanBytes * 8) throw reader.Fail($"{name} length", payloadAt, $"{huffmanBytes} bytes cannot hold {count} symbols of at least 1 bit");
         var huffmanPayload = reader.ReadBytes(huffmanBytes, $"{name} payload");
         var decoded = new int[count];
-        var decoder = new HuffmanDecoder(CanonicalHuffmanCode.FromLengths(lengths));
+        var decoder = new HuffmanDecoder(lengths);
         var input = new BitReader(huffmanPayload);
         for (int i = 0; i < decoded.Length; i++)
         {

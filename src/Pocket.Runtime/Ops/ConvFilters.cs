@@ -27,6 +27,17 @@ internal sealed class ConvFilters
         _dense = dense;
     }
 
+    /// <summary>Takes ownership of freshly built codes (no copy).</summary>
+    private ConvFilters(int rows, int length, float[] codebook, byte[]? byteCodes, ushort[]? shortCodes, float[]? scale)
+    {
+        Rows = rows;
+        Length = length;
+        _codebook = codebook;
+        _scale = scale;
+        _byteCodes = byteCodes;
+        _shortCodes = shortCodes;
+    }
+
     private ConvFilters(int rows, int length, float[] codebook, ReadOnlySpan<ushort> codes, float[]? scale)
     {
         Rows = rows;
@@ -74,12 +85,21 @@ internal sealed class ConvFilters
         {
             case QuantizedDenseTensor q:
                 return new ConvFilters(rows, length, (float[])q.Codebook.Clone(), q.Codes, scale);
+            // Sparse filters are expanded straight into the held code width, with no intermediate copy, so Load allocates
+            // exactly what the layer holds (GraphCompiler bounds that expansion before calling here).
+            case SparseQuantizedTensor s when s.Codebook.Length <= byte.MaxValue:
+            {
+                var codes = new byte[(long)rows * length];
+                Array.Fill(codes, (byte)s.Codebook.Length);
+                for (int i = 0; i < s.Positions.Length; i++) codes[s.Positions[i]] = (byte)s.Codes[i];
+                return new ConvFilters(rows, length, [.. s.Codebook, 0f], codes, null, scale);
+            }
             case SparseQuantizedTensor s when s.Codebook.Length < ushort.MaxValue:
             {
                 var codes = new ushort[(long)rows * length];
                 Array.Fill(codes, (ushort)s.Codebook.Length);
                 for (int i = 0; i < s.Positions.Length; i++) codes[s.Positions[i]] = s.Codes[i];
-                return new ConvFilters(rows, length, [.. s.Codebook, 0f], codes, scale);
+                return new ConvFilters(rows, length, [.. s.Codebook, 0f], null, codes, scale);
             }
             default:
             {
