@@ -10,14 +10,7 @@ namespace Pocket.Runtime.Tests;
 /// </summary>
 public class FuzzCorpusTests
 {
-    public static TheoryData<string> Inputs()
-    {
-        var data = new TheoryData<string>();
-        string root = Path.Combine(AppContext.BaseDirectory, "fuzz-inputs");
-        foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-            data.Add(Path.GetRelativePath(root, file));
-        return data;
-    }
+    public static TheoryData<string> Inputs() => new(FuzzInputs.Under(Path.Combine(AppContext.BaseDirectory, "fuzz-inputs")));
 
     [Theory]
     [MemberData(nameof(Inputs))]

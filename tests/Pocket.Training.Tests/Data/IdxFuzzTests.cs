@@ -11,14 +11,7 @@ namespace Pocket.Training.Tests.Data;
 /// </summary>
 public class IdxFuzzTests
 {
-    public static TheoryData<string> Inputs()
-    {
-        var data = new TheoryData<string>();
-        string root = Path.Combine(AppContext.BaseDirectory, "idx-fuzz-inputs");
-        foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-            data.Add(Path.GetRelativePath(root, file));
-        return data;
-    }
+    public static TheoryData<string> Inputs() => new(FuzzInputs.Under(Path.Combine(AppContext.BaseDirectory, "idx-fuzz-inputs")));
 
     [Theory]
     [MemberData(nameof(Inputs))]
