@@ -8,7 +8,7 @@ using Pocket.Training.Training;
 
 namespace Pocket.Training.Tests.Binarization;
 
-[Collection(Pocket.Training.Tests.Architectures.TorchRandomness.Collection)]
+[Collection(TorchRandomness.Collection)]
 public class BinarizationTests
 {
     // A small SEP-Net on MNIST's 28×28: conv1, conv2 and every PRB pattern conv are 3×3; the rest is 1×1 or fc.

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Pocket.Training.Tests.Binarization;
 
-[Collection(Pocket.Training.Tests.Architectures.TorchRandomness.Collection)]
+[Collection(TorchRandomness.Collection)]
 public class FilterBinarizationTests
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace Pocket.Training.Tests.Checkpoints;
 /// kill is to the journal: the epoch in progress is lost, the last saved epoch is not. (tests/Pocket.Cli.Tests
 /// kills real processes with SIGKILL.)
 /// </summary>
+[Collection(TorchRandomness.Collection)]
 public class RunJournalTests
 {
     private static readonly DatasetSplit Data = TestData.MnistSlice(1000, 300);

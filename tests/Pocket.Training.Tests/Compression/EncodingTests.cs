@@ -6,6 +6,7 @@ using Pocket.Training.Training;
 
 namespace Pocket.Training.Tests.Compression;
 
+[Collection(TorchRandomness.Collection)]
 public class EncodingTests
 {
     [Fact]

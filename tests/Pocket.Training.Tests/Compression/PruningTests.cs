@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace Pocket.Training.Tests.Compression;
 
+[Collection(TorchRandomness.Collection)]
 public class PruningTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 
 namespace Pocket.Training.Tests.Compression;
 
+[Collection(TorchRandomness.Collection)]
 public class QuantizationTests
 {
     [Fact]

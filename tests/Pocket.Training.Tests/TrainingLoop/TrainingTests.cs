@@ -4,6 +4,7 @@ using Pocket.Training.Training;
 
 namespace Pocket.Training.Tests.TrainingLoop;
 
+[Collection(TorchRandomness.Collection)]
 public class TrainingTests
 {
     private static readonly TrainingOptions Short = TrainingRecipes.For("lenet300") with { Epochs = 2, EvaluateEachEpoch = false };
