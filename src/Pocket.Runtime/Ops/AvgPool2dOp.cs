@@ -4,50 +4,37 @@ namespace Pocket.Runtime.Ops;
 /// Average pooling with PyTorch's count_include_pad=True: the divisor counts padding cells, but not the part of a
 /// ceil-mode window that hangs past the right/bottom padding (window end clipped to input + pad first).
 /// </summary>
-internal sealed class AvgPool2dOp : Layer
+internal sealed class AvgPool2dOp(string name, in PoolGeometry geometry) : PoolLayer(name, geometry, "avgpool")
 {
-    private readonly PoolGeometry _g;
-
-    public AvgPool2dOp(string name, in PoolGeometry geometry)
-        : base(name, new TensorShape(geometry.Channels, geometry.OutHeight, geometry.OutWidth)) => _g = geometry;
-
-    public override string Kernel => "avgpool " + _g.Describe();
-
-    public override void Forward(Workspace ws)
+    protected override void PoolPlanes(ReadOnlySpan<float> input, Span<float> output, int planes)
     {
-        float[] input = ws.Slots[InputSlots[0]];
-        float[] output = ws.Slots[OutputSlot];
-        PoolGeometry g = _g;
+        PoolGeometry g = Geometry;
         int inPlane = g.InHeight * g.InWidth, outH = g.OutHeight, outW = g.OutWidth, outPlane = outH * outW;
-        int planes = ws.Batch * g.Channels;
-        ParallelRange.For(planes, ws.Parallelism, Math.Max(1, 16384 / Math.Max(1, outPlane * g.KernelH * g.KernelW)), (p0, p1) =>
+        for (int p = 0; p < planes; p++)
         {
-            for (int p = p0; p < p1; p++)
+            ReadOnlySpan<float> src = input.Slice(p * inPlane, inPlane);
+            Span<float> dst = output.Slice(p * outPlane, outPlane);
+            for (int oy = 0; oy < outH; oy++)
             {
-                ReadOnlySpan<float> src = input.AsSpan(p * inPlane, inPlane);
-                Span<float> dst = output.AsSpan(p * outPlane, outPlane);
-                for (int oy = 0; oy < outH; oy++)
+                int y0 = oy * g.StrideH - g.PadH, y1 = Math.Min(y0 + g.KernelH, g.InHeight + g.PadH);
+                int windowH = y1 - y0;
+                y0 = Math.Max(y0, 0);
+                y1 = Math.Min(y1, g.InHeight);
+                for (int ox = 0; ox < outW; ox++)
                 {
-                    int y0 = oy * g.StrideH - g.PadH, y1 = Math.Min(y0 + g.KernelH, g.InHeight + g.PadH);
-                    int windowH = y1 - y0;
-                    y0 = Math.Max(y0, 0);
-                    y1 = Math.Min(y1, g.InHeight);
-                    for (int ox = 0; ox < outW; ox++)
+                    int x0 = ox * g.StrideW - g.PadW, x1 = Math.Min(x0 + g.KernelW, g.InWidth + g.PadW);
+                    int windowW = x1 - x0;
+                    x0 = Math.Max(x0, 0);
+                    x1 = Math.Min(x1, g.InWidth);
+                    float sum = 0f;
+                    for (int y = y0; y < y1; y++)
                     {
-                        int x0 = ox * g.StrideW - g.PadW, x1 = Math.Min(x0 + g.KernelW, g.InWidth + g.PadW);
-                        int windowW = x1 - x0;
-                        x0 = Math.Max(x0, 0);
-                        x1 = Math.Min(x1, g.InWidth);
-                        float sum = 0f;
-                        for (int y = y0; y < y1; y++)
-                        {
-                            ReadOnlySpan<float> row = src.Slice(y * g.InWidth);
-                            for (int x = x0; x < x1; x++) sum += row[x];
-                        }
-                        dst[oy * outW + ox] = sum / (windowH * windowW);
+                        ReadOnlySpan<float> row = src.Slice(y * g.InWidth);
+                        for (int x = x0; x < x1; x++) sum += row[x];
                     }
+                    dst[oy * outW + ox] = sum / (windowH * windowW);
                 }
             }
-        });
+        }
     }
 }

@@ -13,59 +13,46 @@ namespace Pocket.Runtime.Ops;
 /// loop is inline rather than a TensorPrimitives call per row. NaN propagates, as in PyTorch: Vector.Max is
 /// IEEE 754:2019 maximum since .NET 9 (MaxNative is the non-propagating one).
 /// </summary>
-internal sealed class MaxPool2dOp : Layer
+internal sealed class MaxPool2dOp(string name, in PoolGeometry geometry) : PoolLayer(name, geometry, "maxpool")
 {
-    private readonly PoolGeometry _g;
-
-    public MaxPool2dOp(string name, in PoolGeometry geometry)
-        : base(name, new TensorShape(geometry.Channels, geometry.OutHeight, geometry.OutWidth)) => _g = geometry;
-
-    public override string Kernel => "maxpool " + _g.Describe();
-
-    public override void Forward(Workspace ws)
+    protected override void PoolPlanes(ReadOnlySpan<float> input, Span<float> output, int planes)
     {
-        float[] input = ws.Slots[InputSlots[0]];
-        float[] output = ws.Slots[OutputSlot];
-        PoolGeometry g = _g;
+        PoolGeometry g = Geometry;
         int inPlane = g.InHeight * g.InWidth, outH = g.OutHeight, outW = g.OutWidth, outPlane = outH * outW;
-        int planes = ws.Batch * g.Channels;
-        ParallelRange.For(planes, ws.Parallelism, Math.Max(1, 16384 / Math.Max(1, outPlane * g.KernelH * g.KernelW)), (p0, p1) =>
+        float[] rowBuffer = ArrayPool<float>.Shared.Rent(g.InWidth);
+        try
         {
-            float[] rowBuffer = ArrayPool<float>.Shared.Rent(g.InWidth);
-            try
+            Span<float> rowMax = rowBuffer.AsSpan(0, g.InWidth);
+            for (int p = 0; p < planes; p++)
             {
-                Span<float> rowMax = rowBuffer.AsSpan(0, g.InWidth);
-                for (int p = p0; p < p1; p++)
+                ReadOnlySpan<float> src = input.Slice(p * inPlane, inPlane);
+                Span<float> dst = output.Slice(p * outPlane, outPlane);
+                for (int oy = 0; oy < outH; oy++)
                 {
-                    ReadOnlySpan<float> src = input.AsSpan(p * inPlane, inPlane);
-                    Span<float> dst = output.AsSpan(p * outPlane, outPlane);
-                    for (int oy = 0; oy < outH; oy++)
+                    int y0 = oy * g.StrideH - g.PadH, y1 = Math.Min(y0 + g.KernelH, g.InHeight);
+                    y0 = Math.Max(y0, 0);
+                    src.Slice(y0 * g.InWidth, g.InWidth).CopyTo(rowMax);
+                    for (int y = y0 + 1; y < y1; y++) MaxInto(rowMax, src.Slice(y * g.InWidth, g.InWidth));
+                    Span<float> dstRow = dst.Slice(oy * outW, outW);
+                    for (int ox = 0; ox < outW; ox++)
                     {
-                        int y0 = oy * g.StrideH - g.PadH, y1 = Math.Min(y0 + g.KernelH, g.InHeight);
-                        y0 = Math.Max(y0, 0);
-                        src.Slice(y0 * g.InWidth, g.InWidth).CopyTo(rowMax);
-                        for (int y = y0 + 1; y < y1; y++) MaxInto(rowMax, src.Slice(y * g.InWidth, g.InWidth));
-                        Span<float> dstRow = dst.Slice(oy * outW, outW);
-                        for (int ox = 0; ox < outW; ox++)
+                        int x0 = ox * g.StrideW - g.PadW, x1 = Math.Min(x0 + g.KernelW, g.InWidth);
+                        x0 = Math.Max(x0, 0);
+                        float max = rowMax[x0];
+                        for (int x = x0 + 1; x < x1; x++)
                         {
-                            int x0 = ox * g.StrideW - g.PadW, x1 = Math.Min(x0 + g.KernelW, g.InWidth);
-                            x0 = Math.Max(x0, 0);
-                            float max = rowMax[x0];
-                            for (int x = x0 + 1; x < x1; x++)
-                            {
-                                float v = rowMax[x];
-                                if (v > max || float.IsNaN(v)) max = v;
-                            }
-                            dstRow[ox] = max;
+                            float v = rowMax[x];
+                            if (v > max || float.IsNaN(v)) max = v;
                         }
+                        dstRow[ox] = max;
                     }
                 }
             }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(rowBuffer);
-            }
-        });
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rowBuffer);
+        }
     }
 
     /// <summary>acc[i] = max(acc[i], row[i]), NaN-propagating.</summary>
