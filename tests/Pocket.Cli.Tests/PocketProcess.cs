@@ -8,17 +8,23 @@ public static class PocketProcess
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
     /// <summary>Starts `pocket` without waiting (for tests that kill it mid-run).</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts `pocket` with extra environment variables.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (key, value) in environment) info.Environment[key] = value;
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pocket.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         return Process.Start(info)!;
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => Run(new Dictionary<string, string>(), args);
+
+    public static Result Run(IReadOnlyDictionary<string, string> environment, string[] args)
     {
-        using var process = Start(args);
+        using var process = Start(environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))

@@ -82,6 +82,9 @@ public class ResumeTests
         }
         var r = PocketProcess.Run([.. args, "--seed", "4", "--resume"]);
         Assert.Contains("other settings", PocketProcess.AssertOneLineError(r));
+        // libtorch's thread count is part of the settings: its kernels' sums differ with it.
+        var threads = PocketProcess.Run(new Dictionary<string, string> { ["POCKET_TORCH_THREADS"] = "2" }, [.. args, "--seed", "3", "--resume"]);
+        Assert.Contains("other settings", PocketProcess.AssertOneLineError(threads));
     }
 
     [Fact]

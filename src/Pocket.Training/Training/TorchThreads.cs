@@ -12,10 +12,12 @@ public static class TorchThreads
 {
     private static int _applied;
 
+    /// <summary>The thread count a run uses; results are bit-identical only for the same count.</summary>
+    public static int Count => int.TryParse(Environment.GetEnvironmentVariable("POCKET_TORCH_THREADS"), out int n) && n > 0 ? n : 1;
+
     public static void Apply()
     {
         if (Interlocked.Exchange(ref _applied, 1) == 1) return;
-        int threads = int.TryParse(Environment.GetEnvironmentVariable("POCKET_TORCH_THREADS"), out int n) && n > 0 ? n : 1;
-        torch.set_num_threads(threads);
+        torch.set_num_threads(Count);
     }
 }
