@@ -100,7 +100,9 @@ public sealed class CliTests : IDisposable
         using var json = JsonDocument.Parse(r.Stdout);
         double pocket = json.RootElement.GetProperty("pocket_ms").GetDouble(), ort = json.RootElement.GetProperty("ort_ms").GetDouble();
         Assert.True(pocket > 0 && ort > 0);
-        Assert.Equal(pocket / ort, json.RootElement.GetProperty("ratio").GetDouble(), 2);
+        // The printed times are rounded to 10 ns, so on a sub-0.1 ms model their quotient matches the ratio to about 1 %.
+        double ratio = json.RootElement.GetProperty("ratio").GetDouble();
+        Assert.True(Math.Abs(pocket / ort - ratio) <= 0.01 * ratio + 0.001, $"ratio {ratio}, times {pocket} / {ort} = {pocket / ort}");
         Assert.True(json.RootElement.GetProperty("max_abs_diff").GetDouble() < 1e-3);
     }
 }
