@@ -50,14 +50,14 @@ public sealed class BinarizeCommand : Command<BinarizeCommand.Settings>
             FineTune = CompressionArguments.Retraining(input.Model.Name, s.Epochs, s.LearningRate, null, null, s.Seed),
         };
         var data = DatasetCatalog.Load(s.Dataset ?? input.Dataset);
-        BinarizationRun.Result? result = null;
+        BinarizationRun.Result result;
         try
         {
-            TrainingProgressView.Run($"binarize {input.Model}", s.Json, report =>
-                result = BinarizationRun.Run(input, data, options, report, cancellationToken));
+            result = TrainingProgressView.Run($"binarize {input.Model}", s.Json, report =>
+                BinarizationRun.Run(input, data, options, report, cancellationToken));
         }
         catch (ArgumentException e) { throw new InputException($"{s.In}: {e.Message}"); }
-        result!.Checkpoint.Save(s.Out);
+        result.Checkpoint.Save(s.Out);
         if (s.Json)
         {
             Terminal.Json(new

@@ -13,11 +13,11 @@ public static class TrainingProgressView
     public static T Run<T>(string title, bool quiet, Func<Action<TrainingProgress>, T> work)
     {
         T result = default!;
-        Run(title, quiet, report => { result = work(report); });
+        Show(title, quiet, report => { result = work(report); });
         return result;
     }
 
-    public static void Run(string title, bool quiet, Action<Action<TrainingProgress>> work)
+    private static void Show(string title, bool quiet, Action<Action<TrainingProgress>> work)
     {
         if (quiet)
         {

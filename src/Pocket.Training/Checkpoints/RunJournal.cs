@@ -17,6 +17,8 @@ public sealed class RunJournal : IDisposable
 {
     // Journal bookkeeping lives in metadata keys with this prefix; they are stripped before a checkpoint is handed back.
     private const string Prefix = "journal.";
+    // The trainer's own state (optimizer, random generator) rides in the progress checkpoint's extra arrays.
+    private const string TrainerStateKey = "optimizer";
     private const string StateKey = Prefix + "state", SettingsKey = Prefix + "settings", RoundKey = Prefix + "round", EpochsKey = Prefix + "completed_epochs";
 
     /// <summary>A stage's saved progress: its checkpoint (journal keys removed) and where in the stage it was taken.</summary>
@@ -89,9 +91,22 @@ public sealed class RunJournal : IDisposable
         return new Entry(checkpoint, finished, round, epochs);
     }
 
-    /// <summary>Records progress within a stage: <paramref name="partial"/> after <paramref name="completedEpochs"/> epochs of <paramref name="round"/>.</summary>
-    public void SaveProgress(string stage, string settings, Checkpoint partial, int round, int completedEpochs) =>
-        Write(stage, settings, partial, "progress", round, completedEpochs);
+    /// <summary>
+    /// The trainer's per-epoch hook for one round of a stage: after every epoch, <paramref name="capture"/> (the
+    /// stage's weights, masks, centroids…) is saved with the trainer's state as progress of <paramref name="round"/>.
+    /// <paramref name="resumeFrom"/> is the unfinished entry of that same round, if the run resumes inside it.
+    /// </summary>
+    public Training.EpochCheckpointing Checkpointing(string stage, string settings, int round, Entry? resumeFrom, Func<Checkpoint> capture) => new()
+    {
+        CompletedEpochs = resumeFrom?.CompletedEpochs ?? 0,
+        OptimizerState = resumeFrom?.Checkpoint.Extra.GetValueOrDefault(TrainerStateKey)?.AsBytes(),
+        Save = (epoch, trainerState) =>
+        {
+            var partial = capture();
+            partial.Extra[TrainerStateKey] = CheckpointTensor.FromBytes(trainerState, [trainerState.Length]);
+            Write(stage, settings, partial, "progress", round, epoch);
+        },
+    };
 
     /// <summary>Records a stage's final result, which a resumed run takes as it is.</summary>
     public void SaveFinished(string stage, string settings, Checkpoint result) => Write(stage, settings, result, "finished", 0, 0);

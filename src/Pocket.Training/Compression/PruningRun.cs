@@ -53,18 +53,7 @@ public static class PruningRun
                 var retrain = options.Retrain with { Seed = options.Retrain.Seed + round - 1 };
                 if (retrain.Epochs > 0)
                 {
-                    int roundNow = round;
-                    var checkpointing = journal is null ? null : new EpochCheckpointing
-                    {
-                        CompletedEpochs = resumedRound ? saved!.CompletedEpochs : 0,
-                        OptimizerState = resumedRound ? saved!.Checkpoint.Extra.GetValueOrDefault("optimizer")?.AsBytes() : null,
-                        Save = (epoch, optimizerState) =>
-                        {
-                            var partial = Capture(model, input, masks);
-                            partial.Extra["optimizer"] = CheckpointTensor.FromBytes(optimizerState, [optimizerState.Length]);
-                            journal.SaveProgress(Stage, settings, partial, roundNow, epoch);
-                        },
-                    };
+                    var checkpointing = journal?.Checkpointing(Stage, settings, round, resumedRound ? saved : null, () => Capture(model, input, masks));
                     Trainer.Train(model, train, retrain, [constraint, binary], data.Test, progress, cancel, checkpointing);
                 }
                 else

@@ -69,20 +69,14 @@ public static class QuantizationRun
         constraint.AfterStep(); // weights := codebook[codes] · mask
         if (options.FineTune.Epochs > 0 && saved is not { Finished: true })
         {
-            var checkpointing = journal is null ? null : new EpochCheckpointing
+            var checkpointing = journal?.Checkpointing(Stage, settings, 1, saved, () =>
             {
-                CompletedEpochs = saved?.CompletedEpochs ?? 0,
-                OptimizerState = saved?.Checkpoint.Extra.GetValueOrDefault("optimizer")?.AsBytes(),
-                Save = (epoch, optimizerState) =>
-                {
-                    var partial = ModuleState.Capture(model, input.Dataset, input.Metadata);
-                    partial.Extra["optimizer"] = CheckpointTensor.FromBytes(optimizerState, [optimizerState.Length]);
-                    using var centroids = new MemoryStream();
-                    using (var writer = new BinaryWriter(centroids, System.Text.Encoding.UTF8, leaveOpen: true)) constraint.SaveState(writer);
-                    partial.Extra["centroids"] = CheckpointTensor.FromBytes(centroids.ToArray(), [centroids.Length]);
-                    journal.SaveProgress(Stage, settings, partial, 1, epoch);
-                },
-            };
+                var partial = ModuleState.Capture(model, input.Dataset, input.Metadata);
+                using var centroids = new MemoryStream();
+                using (var writer = new BinaryWriter(centroids, System.Text.Encoding.UTF8, leaveOpen: true)) constraint.SaveState(writer);
+                partial.Extra["centroids"] = CheckpointTensor.FromBytes(centroids.ToArray(), [centroids.Length]);
+                return partial;
+            });
             Trainer.Train(model, train, options.FineTune, [constraint, binary], data.Test, progress, cancel, checkpointing);
         }
 

@@ -34,17 +34,7 @@ public static class TrainingRun
         if (saved is not null) ModuleState.Load(model, saved.Checkpoint, journal!.PathOf(Stage));
         if (saved is not { Finished: true })
         {
-            var checkpointing = journal is null ? null : new EpochCheckpointing
-            {
-                CompletedEpochs = saved?.CompletedEpochs ?? 0,
-                OptimizerState = saved?.Checkpoint.Extra.GetValueOrDefault("optimizer")?.AsBytes(),
-                Save = (epoch, optimizerState) =>
-                {
-                    var partial = ModuleState.Capture(model, data.Name, metadata);
-                    partial.Extra["optimizer"] = CheckpointTensor.FromBytes(optimizerState, [optimizerState.Length]);
-                    journal.SaveProgress(Stage, settings, partial, 1, epoch);
-                },
-            };
+            var checkpointing = journal?.Checkpointing(Stage, settings, 1, saved, () => ModuleState.Capture(model, data.Name, metadata));
             Trainer.Train(model, train, options, test: data.Test, progress: progress, cancel: cancel, checkpointing: checkpointing);
         }
         var evaluation = Evaluator.Evaluate(model, data.Test, input);
