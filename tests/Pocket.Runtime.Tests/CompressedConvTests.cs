@@ -4,7 +4,7 @@ namespace Pocket.Runtime.Tests;
 
 /// <summary>
 /// Quantized and pruned conv filters run compressed: as 1-byte codes decoded per panel (Conv2dOp, depthwise) or as
-/// CSR skipping pruned weights (SparseConv2dOp). Checked against TorchSharp on the densified weights, bit-for-bit
+/// CSR skipping pruned weights (SparseConv2dOp). Checked against TorchSharp (float64) on the densified weights, bit-for-bit
 /// against the float kernels on the same weights, and for the resident bytes they claim.
 /// </summary>
 public class CompressedConvTests

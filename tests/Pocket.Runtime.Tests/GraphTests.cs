@@ -2,7 +2,7 @@ using Pocket.Format;
 
 namespace Pocket.Runtime.Tests;
 
-/// <summary>Whole networks of the shapes Pocket ships, against the TorchSharp interpreter.</summary>
+/// <summary>Whole networks of the shapes Pocket ships, against the TorchSharp interpreter (float64).</summary>
 public class GraphTests
 {
     internal static PocketModel LeNet5(int seed, bool compressed)

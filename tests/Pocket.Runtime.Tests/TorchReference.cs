@@ -6,7 +6,9 @@ namespace Pocket.Runtime.Tests;
 
 /// <summary>
 /// An independent interpreter of Pocket graphs built from TorchSharp functional ops (no fusion, BatchNorm via
-/// F.batch_norm, weights densified with ToDense), used as the ground truth for the runtime.
+/// F.batch_norm, weights densified with ToDense), used as the ground truth for the runtime. It computes in
+/// float64: libtorch's float32 conv goes through oneDNN, which is wrong on some CPUs (AMD Zen 5), while its
+/// float64 ops are libtorch's own kernels, right on every machine.
 /// </summary>
 internal static class TorchReference
 {
@@ -20,7 +22,7 @@ internal static class TorchReference
             IReadOnlyList<GraphNode> nodes = model.Graph.Nodes;
             var values = new Tensor[nodes.Count];
             int[] a0 = nodes[0].Attributes;
-            values[0] = tensor(input, [batch, a0[0], a0[1], a0[2]]);
+            values[0] = tensor(input.Select(v => (double)v).ToArray(), [batch, a0[0], a0[1], a0[2]]);
             for (int i = 1; i < nodes.Count; i++)
             {
                 GraphNode n = nodes[i];
@@ -48,11 +50,12 @@ internal static class TorchReference
                     _ => throw new NotSupportedException(n.Op.ToString()),
                 };
             }
-            return values[^1].contiguous().reshape(-1).data<float>().ToArray();
+            return values[^1].contiguous().reshape(-1).data<double>().Select(v => (float)v).ToArray();
         }
     }
 
-    private static Tensor Weight(PocketModel model, string name, long[] shape) => tensor(model.Tensors[name].ToDense(), shape);
+    private static Tensor Weight(PocketModel model, string name, long[] shape) =>
+        tensor(model.Tensors[name].ToDense().Select(v => (double)v).ToArray(), shape);
 
     private static Tensor? Bias(PocketModel model, GraphNode n) =>
         n.Tensors.Length > 1 && n.Tensors[1] != "" ? Weight(model, n.Tensors[1], [n.Attributes[0]]) : null;

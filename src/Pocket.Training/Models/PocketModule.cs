@@ -12,6 +12,8 @@ public abstract class PocketModule : nn.Module<Tensor, Tensor>
 {
     protected PocketModule(string name, ModelSpec spec, InputShape input, int classes) : base(name)
     {
+        // Every forward pass of a Pocket model starts from one of these: the place to make sure libtorch's conv is right.
+        Training.TorchBackend.Ensure();
         Spec = spec;
         InputShape = input;
         Classes = classes;

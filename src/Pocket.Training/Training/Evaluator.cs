@@ -10,7 +10,7 @@ public static class Evaluator
 {
     public static Evaluation Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, InputShape input, int batchSize = 1000)
     {
-        TorchThreads.Apply();
+        TorchBackend.Ensure();
         model.eval();
         using var _ = no_grad();
         var predictions = new int[data.Count];

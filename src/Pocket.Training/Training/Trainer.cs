@@ -19,7 +19,7 @@ public static class Trainer
         Action<TrainingProgress>? progress = null, CancellationToken cancel = default, EpochCheckpointing? checkpointing = null)
     {
         constraints ??= [];
-        TorchThreads.Apply();
+        TorchBackend.Ensure();
         torch.manual_seed(options.Seed);
         var parameters = model.parameters().ToList();
         using ITrainingOptimizer optimizer = options.Optimizer switch

@@ -1,0 +1,68 @@
+namespace Pocket.Training.Training;
+
+/// <summary>
+/// libtorch as Pocket uses it, set up once per process before its first convolution: the thread count
+/// (<see cref="TorchThreads"/>), and a float32 conv that is right on this CPU.
+/// <para>
+/// <see cref="LibTorchConvCheck"/> compares libtorch's float32 conv with float64. When oneDNN (libtorch's default
+/// conv path on x86-64) fails it, Pocket turns oneDNN off in libtorch's global context, so conv takes libtorch's
+/// native path (im2col + BLAS; NNPACK off too), checks again, and says so in one line. Capping oneDNN's ISA instead
+/// (ONEDNN_MAX_CPU_ISA) would need the variable in the native environment before oneDNN's first use, which the
+/// check itself is; and a user's app cannot be asked to set it. A machine whose conv passes keeps oneDNN: all it
+/// pays is the check (a few milliseconds, bench/results/libtorch-conv.md).
+/// </para>
+/// </summary>
+public static class TorchBackend
+{
+    private static readonly object Gate = new();
+    private static ConvPath? _path;
+
+    /// <summary>How the one line about a changed conv path starts.</summary>
+    public const string NoticePrefix = "pocket: libtorch's oneDNN float32 conv is wrong on this CPU";
+
+    /// <summary>Where the one line about a changed conv path goes (stderr unless a host says otherwise).</summary>
+    public static Action<string> Notify { get; set; } = line => Console.Error.WriteLine(line);
+
+    /// <summary>The conv path in use, after the check (runs it on first call).</summary>
+    public static ConvPath ConvPath => Ensure();
+
+    /// <summary>Sets the thread count and checks conv once; later calls return at once. Thread-safe.</summary>
+    public static ConvPath Ensure()
+    {
+        if (_path is { } known) return known;
+        lock (Gate)
+        {
+            if (_path is { } decided) return decided;
+            TorchThreads.Apply();
+            var first = LibTorchConvCheck.Run();
+            if (first.Passed)
+            {
+                _path = Training.ConvPath.OneDnn;
+                return _path.Value;
+            }
+            LibTorchContext.UseOneDnn(false);
+            var second = LibTorchConvCheck.Run();
+            if (!second.Passed)
+                throw new LibTorchException(
+                    $"libtorch's float32 conv is wrong on this CPU with and without oneDNN ({second.WorstCase}: {second.WorstError:E1} relative to float64)");
+            Notify($"{NoticePrefix} ({first.WorstCase}: {first.WorstError:E1} relative to float64); " +
+                   "convolutions use libtorch's native path instead");
+            _path = Training.ConvPath.Native;
+            return _path.Value;
+        }
+    }
+
+    /// <summary>
+    /// For benchmarks of the paths themselves: takes <paramref name="path"/> without the check. Results are
+    /// only right where the check would pass for it.
+    /// </summary>
+    public static void UseWithoutCheck(ConvPath path)
+    {
+        lock (Gate)
+        {
+            TorchThreads.Apply();
+            LibTorchContext.UseOneDnn(path == Training.ConvPath.OneDnn);
+            _path = path;
+        }
+    }
+}
