@@ -13,22 +13,32 @@ internal static partial class LibTorchContext
     private const string Library = "torch_cpu";
 
     /// <summary>
-    /// Lets conv use oneDNN (libtorch's default), or neither oneDNN nor NNPACK, so that it runs libtorch's own
-    /// im2col + BLAS kernels. NNPACK goes too: it is one more float32 implementation the check would have to
-    /// vouch for, and on CPUs it does not support libtorch tries it, and warns, at every conv.
+    /// Lets float32 conv use oneDNN (libtorch's default), or not, so that it runs libtorch's own im2col + BLAS
+    /// kernels.
     /// </summary>
-    public static void UseOneDnn(bool enabled)
+    public static void UseOneDnn(bool enabled) => Call(context =>
+    {
+        SetUserEnabledMkldnn(context, enabled);
+        if (UserEnabledMkldnn(context) != enabled) throw new LibTorchException("libtorch did not take the oneDNN setting");
+    });
+
+    /// <summary>
+    /// Keeps libtorch from NNPACK. With oneDNN on, libtorch hands NNPACK only the convs oneDNN does not take (float64
+    /// among them); where NNPACK does not support the CPU, libtorch asks again and prints a warning at every such
+    /// conv (12 lines for the check alone on AMD Zen 5). Off, those convs run libtorch's own kernels, and there is one
+    /// float32 implementation fewer that the check would have to vouch for.
+    /// </summary>
+    public static void DisableNnpack() => Call(context => SetUserEnabledNNPACK(context, false));
+
+    private static void Call(Action<IntPtr> action)
     {
         try
         {
-            IntPtr context = GlobalContext();
-            SetUserEnabledMkldnn(context, enabled);
-            if (!enabled) SetUserEnabledNNPACK(context, false);
-            if (UserEnabledMkldnn(context) != enabled) throw new LibTorchException("libtorch did not take the oneDNN setting");
+            action(GlobalContext());
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
-            throw new LibTorchException($"cannot switch libtorch's oneDNN conv on or off on this platform ({e.Message})");
+            throw new LibTorchException($"cannot change libtorch's conv settings on this platform ({e.Message})");
         }
     }
 

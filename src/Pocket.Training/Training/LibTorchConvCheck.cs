@@ -11,7 +11,7 @@ namespace Pocket.Training.Training;
 /// no float64), so it is an independent reference on every machine.
 /// </para>
 /// The shapes are the zoo's kinds of conv (LeNet-5's two 5×5 layers, a padded strided 3×3, a depthwise 3×3,
-/// a 1×1), small enough that the whole check takes a few milliseconds. Inputs come from a fixed formula, not
+/// a 1×1), small enough to run in well under a second, once per process. Inputs come from a fixed formula, not
 /// from torch's generator, so running the check never changes what a seeded run draws.
 /// </summary>
 public static class LibTorchConvCheck

@@ -2,14 +2,15 @@ namespace Pocket.Training.Training;
 
 /// <summary>
 /// libtorch as Pocket uses it, set up once per process before its first convolution: the thread count
-/// (<see cref="TorchThreads"/>), and a float32 conv that is right on this CPU.
+/// (<see cref="TorchThreads"/>), no NNPACK (<see cref="LibTorchContext.DisableNnpack"/>), and a float32 conv that is
+/// right on this CPU.
 /// <para>
 /// <see cref="LibTorchConvCheck"/> compares libtorch's float32 conv with float64. When oneDNN (libtorch's default
 /// conv path on x86-64) fails it, Pocket turns oneDNN off in libtorch's global context, so conv takes libtorch's
-/// native path (im2col + BLAS; NNPACK off too), checks again, and says so in one line. Capping oneDNN's ISA instead
-/// (ONEDNN_MAX_CPU_ISA) would need the variable in the native environment before oneDNN's first use, which the
-/// check itself is; and a user's app cannot be asked to set it. A machine whose conv passes keeps oneDNN: all it
-/// pays is the check (a few milliseconds, bench/results/libtorch-conv.md).
+/// native path (im2col + BLAS), checks again, and says so in one line. Capping oneDNN's ISA instead
+/// (ONEDNN_MAX_CPU_ISA=SSE41, its gemm path) would have to reach the native environment before oneDNN's first use,
+/// which the check itself is, and measured slower than the native path on LeNet-5 anyway. A machine whose conv
+/// passes keeps oneDNN and pays only the check, once per process (bench/results/libtorch-conv.md).
 /// </para>
 /// </summary>
 public static class TorchBackend
@@ -34,6 +35,7 @@ public static class TorchBackend
         {
             if (_path is { } decided) return decided;
             TorchThreads.Apply();
+            LibTorchContext.DisableNnpack();
             var first = LibTorchConvCheck.Run();
             if (first.Passed)
             {
@@ -61,6 +63,7 @@ public static class TorchBackend
         lock (Gate)
         {
             TorchThreads.Apply();
+            LibTorchContext.DisableNnpack();
             LibTorchContext.UseOneDnn(path == Training.ConvPath.OneDnn);
             _path = path;
         }
