@@ -79,7 +79,7 @@ public sealed class RunJournal : IDisposable
         string path = PathOf(stage);
         if (!Resume || !File.Exists(path)) return null;
         var checkpoint = Checkpoint.Load(path);
-        settings = WithThreads(settings);
+        settings = WithLibTorchSettings(settings);
         string? saved = checkpoint.Metadata.GetValueOrDefault(SettingsKey);
         if (saved != settings)
             throw new CheckpointException($"{path}: an unfinished run with other settings ({saved ?? "unknown"}); " +
@@ -169,7 +169,7 @@ public sealed class RunJournal : IDisposable
             Model = checkpoint.Model, Input = checkpoint.Input, Classes = checkpoint.Classes, Dataset = checkpoint.Dataset,
             Metadata = new Dictionary<string, string>(checkpoint.Metadata)
             {
-                [StateKey] = state, [SettingsKey] = WithThreads(settings),
+                [StateKey] = state, [SettingsKey] = WithLibTorchSettings(settings),
                 [RoundKey] = round.ToString(CultureInfo.InvariantCulture), [EpochsKey] = epochs.ToString(CultureInfo.InvariantCulture),
             },
             State = checkpoint.State, Masks = checkpoint.Masks, Quantization = checkpoint.Quantization,
@@ -178,8 +178,10 @@ public sealed class RunJournal : IDisposable
         copy.Save(PathOf(stage));
     }
 
-    // libtorch's results depend on its thread count, so a run resumed with another count would not be the same run.
-    private static string WithThreads(string settings) => $"{settings}, {Training.TorchThreads.Count} libtorch thread(s)";
+    // libtorch's results depend on its thread count and on its conv path (oneDNN or its own kernels, which
+    // TorchBackend picks per CPU), so a run resumed with another count or path would not be the same run.
+    private static string WithLibTorchSettings(string settings) =>
+        $"{settings}, {Training.TorchThreads.Count} libtorch thread(s), conv on {Training.TorchBackend.ConvPath}";
 
     private static int ReadInt(Checkpoint checkpoint, string key, string path) =>
         int.TryParse(checkpoint.Metadata.GetValueOrDefault(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= 0
