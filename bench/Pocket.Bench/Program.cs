@@ -5,6 +5,14 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Pocket.Bench;
 
+// `coding`: the codec and k-means benchmarks alone (no models needed); anything else: the runtime comparison.
+if (args is ["coding", .. var codingArgs])
+{
+    var codingJob = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(15).WithLaunchCount(1);
+    BenchmarkSwitcher.FromTypes([typeof(CodingBenchmarks)]).Run(codingArgs, DefaultConfig.Instance.AddJob(codingJob.AsDefault()));
+    return;
+}
+
 // Weight memory is a property of the loaded model, not a timing, so it is printed once before the benchmarks.
 Console.WriteLine("Resident weight memory (bytes)");
 Console.WriteLine("| model | Pocket.Runtime | ONNX Runtime (dense) | TorchSharp (dense) | Pocket / dense |");

@@ -13,6 +13,8 @@ public static class PocketApp
         {
             config.SetApplicationName("pocket");
             config.PropagateExceptions();
+            // An option no command defines is an error (exit 2), not silently collected as a remaining argument.
+            config.UseStrictParsing();
             config.AddCommand<TrainCommand>("train").WithDescription("Train a model of the zoo and write a checkpoint.");
             config.AddCommand<EvalCommand>("eval").WithDescription("Test accuracy of a checkpoint or .pocket file.");
             config.AddCommand<SummaryCommand>("summary").WithDescription("Per-layer shapes, parameters and mult-adds of a zoo model.");

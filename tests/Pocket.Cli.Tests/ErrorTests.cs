@@ -58,4 +58,57 @@ public class ErrorTests
         PocketProcess.AssertOneLineError(PocketProcess.Run("train", "--optimizer", "rmsprop", "--out", PocketProcess.Temp(".ckpt")), exitCode: 2);
         PocketProcess.AssertOneLineError(PocketProcess.Run("train", "--model", "lenet300"), exitCode: 2);
     }
+
+    public static TheoryData<string[]> EveryCommand() => new()
+    {
+        new[] { "train", "--model", "lenet300" }, new[] { "eval", "m.pocket" }, new[] { "summary", "--model", "lenet300" },
+        new[] { "sensitivity", "m.ckpt" }, new[] { "prune", "m.ckpt" }, new[] { "quantize", "m.ckpt" }, new[] { "binarize", "m.ckpt" },
+        new[] { "encode", "m.ckpt" }, new[] { "compress", "--model", "lenet300" }, new[] { "inspect", "m.pocket" },
+        new[] { "report", "m.pocket" }, new[] { "run", "m.pocket" }, new[] { "predict", "m.pocket", "digit.png" },
+        new[] { "bench", "m.pocket" }, new[] { "export-onnx", "m.pocket" },
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public void Unknown_option_is_a_usage_error_naming_it(string[] command)
+    {
+        var line = PocketProcess.AssertOneLineError(PocketProcess.Run([.. command, "--bogus", "3"]), exitCode: 2);
+        Assert.Contains("bogus", line);
+    }
+
+    [Fact]
+    public void Option_of_another_command_is_a_usage_error()
+    {
+        // --alpha is no option of summary (alpha is a model option: --option alpha=0.5); it used to print α = 1 figures.
+        var line = PocketProcess.AssertOneLineError(PocketProcess.Run("summary", "--model", "mobilenet_v1", "--alpha", "0.5"), exitCode: 2);
+        Assert.Contains("alpha", line);
+    }
+
+    [Fact]
+    public void Unknown_model_option_key_names_it_and_the_keys_the_model_accepts()
+    {
+        var line = PocketProcess.AssertOneLineError(PocketProcess.Run("summary", "--model", "mobilenet_v1", "--option", "alfa=0.5"), exitCode: 2);
+        Assert.Contains("'alfa'", line);
+        Assert.Contains("alpha, stride, resolution", line);
+
+        line = PocketProcess.AssertOneLineError(PocketProcess.Run("summary", "--model", "lenet300", "--option", "alpha=0.5"), exitCode: 2);
+        Assert.Contains("'alpha'", line);
+    }
+
+    [Fact]
+    public void Model_option_value_of_the_wrong_kind_is_a_usage_error()
+    {
+        var line = PocketProcess.AssertOneLineError(PocketProcess.Run("summary", "--model", "squeezenet1_0", "--option", "bypass=full"), exitCode: 2);
+        Assert.Contains("bypass='full' is not none, simple or complex", line);
+        line = PocketProcess.AssertOneLineError(PocketProcess.Run("summary", "--model", "mobilenet_v1", "--option", "alpha=half"), exitCode: 2);
+        Assert.Contains("alpha='half' is not a number", line);
+    }
+
+    [Fact]
+    public void Known_model_options_still_work()
+    {
+        var r = PocketProcess.Run("summary", "--model", "mobilenet_v1", "--option", "alpha=0.5", "--option", "resolution=160", "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("alpha=0.5", r.Stdout);
+    }
 }

@@ -20,6 +20,17 @@ public class FuzzCorpusTests
         PocketInputCheck.Run(bytes); // throws FuzzFailure on any misbehaviour
     }
 
+    [Theory]
+    [InlineData("corpus")]
+    [InlineData("format-regressions")]
+    [InlineData("runtime-regressions")]
+    public void The_replay_finds_its_files(string folder)
+    {
+        // A glob that matches nothing would make the replay above check nothing, silently.
+        Assert.Contains(FuzzInputs.Under(Path.Combine(AppContext.BaseDirectory, "fuzz-inputs")),
+            p => p.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void The_corpus_reaches_the_runtime()
     {

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Pocket.Cli.Output;
-using Pocket.Cli.Report;
 using Pocket.Training.Checkpoints;
 using Pocket.Training.Compression;
 using Pocket.Training.Data;
@@ -69,8 +68,8 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
             ResumableOutput.Run(s.Out, s.Resume,
                 journal => CompressionPipeline.Run(spec, start, data, recipe, train, s.Out,
                     stage => { if (!s.Json) Terminal.Err.WriteLine($"== {stage}"); }, report, cancellationToken, journal),
-                // The pipeline wrote the .pocket file; the report goes next to it: MODEL.pocket → MODEL.report/index.html.
-                done => reportIndex = ReportWriter.Write(s.Out, done.Trained, null, Path.ChangeExtension(s.Out, null) + ".report")));
+                // The .pocket file and its report (MODEL.pocket → MODEL.report/index.html) are written only now, together.
+                done => reportIndex = CompressOutput.Write(s.Out, done.File, done.Trained)));
         var r = result;
         if (s.Json)
         {

@@ -26,6 +26,8 @@ public class ModelSettings : CommandSettings
             if (eq <= 0) throw new UsageException($"--option: '{o}' is not KEY=VALUE");
             options[o[..eq]] = o[(eq + 1)..];
         }
-        return new ModelSpec(Model.ToLowerInvariant(), options);
+        var spec = new ModelSpec(Model.ToLowerInvariant(), options);
+        if (ModelZoo.Problem(spec) is { } problem) throw new UsageException($"--option: {problem}");
+        return spec;
     }
 }

@@ -33,7 +33,7 @@ public sealed class SummaryCommand : Command<SummaryCommand.Settings>
         InputShape input;
         try
         {
-            int resolution = spec.Option("resolution", 224);
+            int resolution = ModelOption.Resolution.ReadInteger(spec) is > 0 and var r ? r : 224;
             input = s.Input != null ? InputShape.Parse(s.Input) : new InputShape(3, resolution, resolution);
         }
         catch (Exception e) when (e is ArgumentException or FormatException)

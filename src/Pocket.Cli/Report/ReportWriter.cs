@@ -21,9 +21,15 @@ public static class ReportWriter
     public static string Write(string pocketPath, Checkpoint? before, string? sensitivityJson, string outDir)
     {
         if (!File.Exists(pocketPath)) throw new InputException($"{pocketPath}: file not found");
+        return Write(File.ReadAllBytes(pocketPath), Path.GetFileName(pocketPath), before, sensitivityJson, outDir);
+    }
+
+    /// <summary>Writes the report of a .pocket file held in memory (<paramref name="fileName"/> names it on the page).</summary>
+    public static string Write(byte[] pocketFile, string fileName, Checkpoint? before, string? sensitivityJson, string outDir)
+    {
         var sensitivity = sensitivityJson is null ? null : SensitivityCurves.Load(sensitivityJson);
-        var model = PocketFile.Read(pocketPath);
-        var report = PocketFile.Inspect(pocketPath);
+        var model = PocketFile.Decode(pocketFile, fileName);
+        var report = PocketFile.Inspect(pocketFile, fileName);
         var layers = LayerWeights.Of(model, report, before);
         Directory.CreateDirectory(outDir);
 
@@ -40,7 +46,7 @@ public static class ReportWriter
         }
 
         var sections = layers.Select(layer => LayerSection(layer, outDir)).ToList();
-        string title = $"Pocket compression report: {Path.GetFileName(pocketPath)}";
+        string title = $"Pocket compression report: {fileName}";
         string html = HtmlPage.Render(title, report, model.Metadata, overview, sections);
         string index = Path.Combine(outDir, IndexFile);
         AtomicFile.WriteAllBytes(index, Encoding.UTF8.GetBytes(html));

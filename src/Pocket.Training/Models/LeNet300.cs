@@ -10,6 +10,9 @@ public sealed class LeNet300 : PocketModule
 {
     private readonly Linear fc1, fc2, fc3;
 
+    /// <summary>The keys this model accepts in its spec.</summary>
+    public static IReadOnlyList<ModelOption> Options { get; } = [ModelOption.Resolution];
+
     public LeNet300(ModelSpec spec, InputShape input, int classes) : base(nameof(LeNet300), spec, input, classes)
     {
         fc1 = nn.Linear(input.Size, 300);

@@ -14,6 +14,9 @@ public sealed class LeNet5 : PocketModule
     private readonly Conv2d conv1, conv2;
     private readonly Linear fc1, fc2;
 
+    /// <summary>The keys this model accepts in its spec.</summary>
+    public static IReadOnlyList<ModelOption> Options { get; } = [ModelOption.Resolution];
+
     public LeNet5(ModelSpec spec, InputShape input, int classes) : base(nameof(LeNet5), spec, input, classes)
     {
         conv1 = nn.Conv2d(input.Channels, 20, 5);

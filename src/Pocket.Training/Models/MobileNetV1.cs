@@ -29,10 +29,16 @@ public sealed class MobileNetV1 : PocketModule
     private readonly Linear fc;
     private readonly int conv1Stride;
 
+    private static readonly ModelOption AlphaOption = new("alpha", ModelOption.ValueKind.Number, "1", "width multiplier α");
+    private static readonly ModelOption Stride = new("stride", ModelOption.ValueKind.Integer, "2", "conv1's stride (2 as published; 1 for 32×32 inputs)");
+
+    /// <summary>The keys this model accepts in its spec.</summary>
+    public static IReadOnlyList<ModelOption> Options { get; } = [AlphaOption, Stride, ModelOption.Resolution];
+
     public MobileNetV1(ModelSpec spec, InputShape input, int classes) : base(nameof(MobileNetV1), spec, input, classes)
     {
-        Alpha = spec.Option("alpha", 1.0);
-        conv1Stride = spec.Option("stride", 2);
+        Alpha = AlphaOption.ReadNumber(spec);
+        conv1Stride = Stride.ReadInteger(spec);
         int channels = ChannelWidth.Scale(32, Alpha);
         conv1 = nn.Conv2d(input.Channels, channels, 3, stride: conv1Stride, padding: 1, bias: false);
         conv1_bn = nn.BatchNorm2d(channels, eps: BatchNormEpsilon);

@@ -28,10 +28,16 @@ public sealed class SepNet : PocketModule
     private readonly Linear fc;
     private readonly int conv1Stride;
 
+    private static readonly ModelOption Width = new("width", ModelOption.ValueKind.Number, "1", "channel width multiplier");
+    private static readonly ModelOption Stride = new("stride", ModelOption.ValueKind.Integer, "2", "conv1's stride (2 as published; 1 for 32×32 inputs)");
+
+    /// <summary>The keys this model accepts in its spec.</summary>
+    public static IReadOnlyList<ModelOption> Options { get; } = [Width, Stride, ModelOption.Resolution];
+
     public SepNet(ModelSpec spec, InputShape input, int classes) : base(nameof(SepNet), spec, input, classes)
     {
-        double width = spec.Option("width", 1.0);
-        conv1Stride = spec.Option("stride", 2);
+        double width = Width.ReadNumber(spec);
+        conv1Stride = Stride.ReadInteger(spec);
         int stem = ChannelWidth.Scale(32, width);
         int channels = ChannelWidth.Scale(Stages[0].Channels, width);
         conv1 = nn.Conv2d(input.Channels, stem, 3, stride: conv1Stride, padding: 1, bias: false);

@@ -24,12 +24,19 @@ public sealed class SqueezeNet : PocketModule
     private readonly HashSet<int> poolAfterFire;
     private readonly int conv1Stride;
 
+    private static readonly ModelOption Width = new("width", ModelOption.ValueKind.Number, "1", "channel width multiplier");
+    private static readonly ModelOption Stride = new("stride", ModelOption.ValueKind.Integer, "2", "conv1's stride (2 as published; 1 for 32×32 inputs)");
+    private static readonly ModelOption Bypass = new("bypass", ModelOption.ValueKind.Choice, "none", "bypass connections around fire modules") { Choices = ["none", "simple", "complex"] };
+
+    /// <summary>The keys this model accepts in its spec.</summary>
+    public static IReadOnlyList<ModelOption> Options { get; } = [Width, Stride, Bypass, ModelOption.Resolution];
+
     public SqueezeNet(ModelSpec spec, InputShape input, int classes, SqueezeNetVersion version) : base(nameof(SqueezeNet), spec, input, classes)
     {
         Version = version;
-        double width = spec.Option("width", 1.0);
-        conv1Stride = spec.Option("stride", 2);
-        var bypass = ParseBypass(spec.Option("bypass", "none"));
+        double width = Width.ReadNumber(spec);
+        conv1Stride = Stride.ReadInteger(spec);
+        var bypass = ParseBypass(Bypass.ReadChoice(spec));
 
         // v1.1 moves the pools earlier and uses a 3×3/64 conv1, for 2.4× less computation at the same accuracy.
         (int conv1Channels, int conv1Kernel) = version == SqueezeNetVersion.V1_0 ? (96, 7) : (64, 3);
@@ -108,11 +115,10 @@ public sealed class SqueezeNet : PocketModule
         nn.init.zeros_(conv10.bias!);
     }
 
-    private static SqueezeNetBypassMode ParseBypass(string text) => text.ToLowerInvariant() switch
+    private static SqueezeNetBypassMode ParseBypass(string choice) => choice switch
     {
-        "none" => SqueezeNetBypassMode.None,
         "simple" => SqueezeNetBypassMode.Simple,
         "complex" => SqueezeNetBypassMode.Complex,
-        _ => throw new ArgumentException($"squeezenet option bypass='{text}' is not none, simple or complex"),
+        _ => SqueezeNetBypassMode.None,
     };
 }

@@ -32,7 +32,7 @@ public static class TrainingRecipes
     /// <summary>The input shape a model takes for a dataset's images (some architectures want 32×32 or more).</summary>
     public static InputShape InputFor(ModelSpec spec, int channels, int height, int width)
     {
-        int resolution = spec.Option("resolution", 0);
+        int resolution = ModelOption.Resolution.ReadInteger(spec);
         return resolution > 0 ? new InputShape(channels, resolution, resolution) : new InputShape(channels, height, width);
     }
 }

@@ -10,7 +10,7 @@ public static class HeadlessChromium
         foreach (var name in new[] { "chromium", "chromium-browser", "google-chrome" })
             foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
                 if (File.Exists(Path.Combine(dir, name))) return Path.Combine(dir, name);
-        Assert.Fail("chromium is not installed: the report's browser test needs it (CI installs it in .ci/run; locally: apt-get install -y chromium)");
+        Assert.Fail("chromium is not installed: the report's browser test needs it (the test build installs it when missing: EnsureChromium in Pocket.Cli.Tests.csproj; by hand: apt-get install -y chromium)");
         return "";
     }
 

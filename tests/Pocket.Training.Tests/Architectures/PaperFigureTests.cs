@@ -12,7 +12,7 @@ public sealed class PaperFigureTests
     private static ModelSummary Summarize(string name, params string[] options)
     {
         var spec = ArchitectureCases.Spec(name, options);
-        int resolution = spec.Option("resolution", 224);
+        int resolution = ModelOption.Resolution.ReadInteger(spec) is > 0 and var r ? r : 224;
         using var model = ModelZoo.Create(spec, new InputShape(3, resolution, resolution), 1000);
         return ModelSummary.Of(model.ExportGraph());
     }

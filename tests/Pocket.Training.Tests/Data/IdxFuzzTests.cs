@@ -6,12 +6,24 @@ using Pocket.Training.Data;
 namespace Pocket.Training.Tests.Data;
 
 /// <summary>
-/// The IDX fuzz target's own check (tools/fuzz/IdxInputCheck.cs) over the seed corpus and every regression file, and
-/// the gzip path of <see cref="IdxFile.Decode"/> that the fuzzer reaches from bytes.
+/// The IDX fuzz target's own check (tools/fuzz/IdxInputCheck.cs) over the seed corpus (tools/fuzz/corpus/idx) and every
+/// regression file (Data/fuzz-regressions: the gzip inputs the bounds review found, kept as files), and the gzip path of
+/// <see cref="IdxFile.Decode"/> that the fuzzer reaches from bytes.
 /// </summary>
 public class IdxFuzzTests
 {
-    public static TheoryData<string> Inputs() => new(FuzzInputs.Under(Path.Combine(AppContext.BaseDirectory, "idx-fuzz-inputs")));
+    private static readonly string InputFolder = Path.Combine(AppContext.BaseDirectory, "idx-fuzz-inputs");
+
+    public static TheoryData<string> Inputs() => new(FuzzInputs.Under(InputFolder));
+
+    [Theory]
+    [InlineData("corpus")]
+    [InlineData("regressions")]
+    public void The_replay_finds_its_files(string folder)
+    {
+        // A glob that matches nothing would make the replay above check nothing, silently.
+        Assert.Contains(FuzzInputs.Under(InputFolder), p => p.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+    }
 
     [Theory]
     [MemberData(nameof(Inputs))]
