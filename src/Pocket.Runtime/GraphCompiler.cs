@@ -163,7 +163,7 @@ internal static class GraphCompiler
 
     // ---------------------------------------------------------------- pass 1: validation and shapes
 
-    private static TensorShape[] InferShapes(IReadOnlyList<GraphNode> nodes)
+    internal static TensorShape[] InferShapes(IReadOnlyList<GraphNode> nodes)
     {
         var shapes = new TensorShape[nodes.Count];
         var names = new HashSet<string>(StringComparer.Ordinal);
