@@ -208,8 +208,10 @@ internal sealed partial class OnnxGraphImporter
             {
                 long[] p = n.Ints("pads") ?? [0, 0, 0, 0];
                 if (p.Length != 4 || p.Any(v => v < 0)) throw n.Error($"pads [{string.Join(",", p)}] are not 4 non-negative numbers");
-                if (p[0] != p[2] || p[1] != p[3]) throw n.Unsupported($"with asymmetric pads [{string.Join(",", p)}] ");
-                return ((int)p[0], (int)p[1]);
+                int? h = SymmetricPad(input.Height, kH, sH, p[0], p[2]), w = SymmetricPad(input.Width, kW, sW, p[1], p[3]);
+                if (h is null || w is null || n.Int("ceil_mode", 0) != 0 && (p[0] != p[2] || p[1] != p[3]))
+                    throw n.Unsupported($"with asymmetric pads [{string.Join(",", p)}] ");
+                return (h.Value, w.Value);
             }
             case "VALID": return (0, 0);
             case "SAME_UPPER" or "SAME_LOWER":
@@ -221,6 +223,18 @@ internal sealed partial class OnnxGraphImporter
             }
             default: throw n.Error($"auto_pad '{auto}' is not an ONNX value");
         }
+    }
+
+    /// <summary>
+    /// Pads (begin, end) as one symmetric pad. CNTK writes "same" padding as begin ≥ end (a 7×7/2 conv on 224: [3, 2]);
+    /// the windows start where begin puts them, so (begin, begin) reads the same values whenever it gives as many
+    /// outputs: the extra end padding is never reached. Null when no symmetric pad is equivalent.
+    /// </summary>
+    private static int? SymmetricPad(int size, int kernel, int stride, long begin, long end)
+    {
+        if (begin == end) return (int)begin;
+        long Outputs(long total) => (size + total - kernel) / stride + 1;
+        return begin > end && Outputs(2 * begin) == Outputs(begin + end) ? (int)begin : null;
     }
 
     private ImportedValue Softmax(OnnxNode n)
