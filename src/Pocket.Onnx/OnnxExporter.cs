@@ -1,3 +1,5 @@
+using Google.Protobuf;
+using Onnx;
 using Pocket.Format;
 
 namespace Pocket.Onnx;
@@ -26,11 +28,11 @@ public static class OnnxExporter
         var lowering = new PocketGraphLowering(model, onnx);
         (string outputName, long classes) = lowering.Lower(InputName, OutputName);
         ChwShape input = lowering.InputShape;
-        ProtoMessage proto = onnx.BuildModel(IrVersion, Opset, model.Metadata.GetValueOrDefault("model") ?? "pocket",
+        ModelProto proto = onnx.BuildModel(IrVersion, Opset, model.Metadata.GetValueOrDefault("model") ?? "pocket",
             OnnxGraphBuilder.FloatValueInfo(InputName, null, input.Channels, input.Height, input.Width),
             OnnxGraphBuilder.FloatValueInfo(outputName, null, classes),
             model.Metadata);
-        output.Write(proto.ToMemory().Span);
+        proto.WriteTo(output);
         return new OnnxExportSummary(onnx.NodeCount, onnx.InitializerCount, onnx.FloatInitializerBytes, Opset, IrVersion);
     }
 
