@@ -80,6 +80,10 @@ internal sealed class PocketGraphLowering
             }
             case OpKind.Relu:
                 return new Value(_onnx.Node("Relu", n.Name, [x.Name]), x.Rank);
+            case OpKind.Sigmoid:
+                return new Value(_onnx.Node("Sigmoid", n.Name, [x.Name]), x.Rank);
+            case OpKind.LeakyRelu:
+                return new Value(_onnx.Node("LeakyRelu", n.Name, [x.Name], OnnxAttribute.Float("alpha", n.FloatAttributes[0])), x.Rank);
             case OpKind.Relu6:
             {
                 // Clip takes its bounds as inputs since opset 11; one pair of scalars serves every Relu6.

@@ -18,6 +18,7 @@ public sealed class ImportAgreementTests
     [InlineData("bn_cnn_opset13.onnx", 1, 28, 28, 10)]
     [InlineData("residual_concat_opset13.onnx", 3, 16, 16, 5)]
     [InlineData("residual_concat_opset17.onnx", 3, 16, 16, 5)]
+    [InlineData("activations_opset13.onnx", 1, 12, 12, 4)]
     public void Runtime_on_the_imported_file_equals_onnx_runtime_on_the_original(string fixture, int c, int h, int w, int classes)
     {
         string path = ImportFixtures.PathOf(fixture);
@@ -59,5 +60,22 @@ public sealed class ImportAgreementTests
         Assert.Equal([1, 1], pool.Attributes[4..6]);
         Assert.Contains(imported.Graph.Nodes, n => n.Op == OpKind.Add);
         Assert.Contains(imported.Graph.Nodes, n => n.Op == OpKind.Concat);
+    }
+
+    [Fact]
+    public void LeakyRelu_and_Sigmoid_import_as_runtime_ops_and_export_back()
+    {
+        PocketModel imported = OnnxImporter.Import(ImportFixtures.PathOf("activations_opset13.onnx"));
+        GraphNode leaky = imported.Graph.Nodes.Single(n => n.Op == OpKind.LeakyRelu);
+        Assert.Equal([0.1f], leaky.FloatAttributes);
+        Assert.Single(imported.Graph.Nodes, n => n.Op == OpKind.Sigmoid);
+
+        // Pocket → ONNX → ONNX Runtime agrees with Pocket.Runtime on the same imported model.
+        var network = PocketNetwork.Load(imported);
+        float[] input = ImportFixtures.Inputs(2 * 144, seed: 3);
+        var actual = new float[2 * 4];
+        network.Predict(input, 2, actual);
+        float[] exported = ImportFixtures.RunOrt(OnnxExporter.ToBytes(imported), input, [2, 1, 12, 12]);
+        Assert.True(ImportFixtures.MaxRelativeDifference(actual, exported) <= 1e-5);
     }
 }

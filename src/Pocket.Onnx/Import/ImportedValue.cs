@@ -8,7 +8,7 @@ internal sealed record ConstantValue(ConstantTensor Tensor) : ImportedValue;
 
 /// <summary>
 /// A per-sample activation: the output of Pocket node <paramref name="Node"/>, seen by ONNX as a tensor of rank
-/// <paramref name="Rank"/> (2: [N, features], 4: [N, C, H, W]) with a batch axis first. A zero Pad not yet applied
+/// <paramref name="Rank"/> (2: [N, features], 4: [N, C, H, W], 3: [N, C, H] with W = 1) with a batch axis first. A zero Pad not yet applied
 /// is carried as <paramref name="PadH"/> × <paramref name="PadW"/> until the conv or pool that reads it absorbs it.
 /// </summary>
 internal sealed record ActivationValue(int Node, int Rank, int PadH = 0, int PadW = 0) : ImportedValue

@@ -19,6 +19,10 @@ internal sealed partial class OnnxGraphImporter
             case "BatchNormalization": SetOutput(n, BatchNorm(n)); return;
             case "Relu": SetOutput(n, EmitActivation(n, OpKind.Relu, [Activation(n, 0).Node], Activation(n, 0).Rank)); return;
             case "Clip": SetOutput(n, Clip(n)); return;
+            case "Sigmoid": SetOutput(n, EmitActivation(n, OpKind.Sigmoid, [Activation(n, 0).Node], Activation(n, 0).Rank)); return;
+            case "LeakyRelu":
+                SetOutput(n, EmitActivation(n, OpKind.LeakyRelu, [Activation(n, 0).Node], Activation(n, 0).Rank, floats: [n.Float("alpha", 0.01f)]));
+                return;
             case "MaxPool" or "AveragePool": SetOutput(n, Pool(n)); return;
             case "GlobalAveragePool": SetOutput(n, GlobalAveragePool(n)); return;
             case "Add" or "Sub" or "Mul" or "Div": SetOutput(n, Arithmetic(n)); return;
@@ -435,18 +439,17 @@ internal sealed partial class OnnxGraphImporter
             return new ConstantValue(squeeze ? ConstantFolder.Squeeze(n, c.Tensor, axes)
                 : ConstantFolder.Unsqueeze(n, c.Tensor, axes ?? throw n.Error("has no axes")));
         ActivationValue x = Activation(n, 0);
-        TensorShape s = Shape(x);
-        if (squeeze && x.Rank == 4 && s.Plane == 1)
-        {
-            int[] set = (axes ?? [2, 3]).Select(a => ConstantFolder.Axis(n, a, 4)).OrderBy(a => a).ToArray();
-            if (set.SequenceEqual([2, 3])) return x with { Rank = 2 };
-        }
-        if (!squeeze && x.Rank == 2 && axes is { } ax)
-        {
-            int[] set = ax.Select(a => ConstantFolder.Axis(n, a, 4)).OrderBy(a => a).ToArray();
-            if (set.SequenceEqual([2, 3])) return x with { Rank = 4 };
-        }
-        throw n.Unsupported($"of a rank-{x.Rank} {s} activation on axes [{string.Join(",", axes ?? [])}] ");
+        long[] dims = OnnxDims(x);
+        // Only size-1 axes after the channel axis come and go: no value moves, the activation only changes rank.
+        int rank = squeeze ? x.Rank : x.Rank + (axes?.Length ?? 0);
+        int[] set = (axes ?? Enumerable.Range(2, x.Rank - 2).Where(d => dims[d] == 1).Select(d => (long)d).ToArray())
+            .Select(a => ConstantFolder.Axis(n, a, rank)).Distinct().ToArray();
+        int newRank = squeeze ? x.Rank - set.Length : rank;
+        bool folds = !squeeze && axes is not null || squeeze;
+        folds &= set.All(a => a >= 2) && newRank is >= 2 and <= 4;
+        if (squeeze) folds &= set.All(a => dims[a] == 1);
+        if (!folds) throw n.Unsupported($"of a [{string.Join(",", dims)}] activation on axes [{string.Join(",", axes ?? [])}] ");
+        return x with { Rank = newRank };
     }
 
     private ImportedValue Transpose(OnnxNode n)

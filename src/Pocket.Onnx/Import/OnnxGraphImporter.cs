@@ -151,10 +151,11 @@ internal sealed partial class OnnxGraphImporter
 
     private TensorShape Shape(ActivationValue a) => _shapes[a.Node];
 
-    /// <summary>The ONNX dimensions of an activation with the batch folded as 1.</summary>
+    /// <summary>The ONNX dimensions of an activation with the batch folded as 1 (rank 3 is [N, C, H] of a C × H × 1 sample,
+    /// between two Squeezes).</summary>
     private long[] OnnxDims(ActivationValue a)
     {
         TensorShape s = Shape(a);
-        return a.Rank == 4 ? [1, s.Channels, s.Height, s.Width] : [1, s.Length];
+        return a.Rank switch { 4 => [1, s.Channels, s.Height, s.Width], 3 => [1, s.Channels, s.Height], _ => [1, s.Length] };
     }
 }

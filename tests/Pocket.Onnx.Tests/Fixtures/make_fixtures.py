@@ -92,6 +92,23 @@ class ResidualConcat(nn.Module):
         return F.softmax(x, dim=1)
 
 
+class Activations(nn.Module):
+    """LeakyRelu and Sigmoid (new runtime ops for imported models), a per-channel constant Mul, Squeeze + Gemm head."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 3, stride=2, padding=1)
+        self.conv2 = nn.Conv2d(6, 12, 3, padding=1)
+        self.gain = nn.Parameter(torch.rand(1, 12, 1, 1) + 0.5)
+        self.fc = nn.Linear(12, 4)
+
+    def forward(self, x):
+        x = F.leaky_relu(self.conv1(x), 0.1)
+        x = torch.sigmoid(self.conv2(x)) * self.gain
+        x = F.adaptive_avg_pool2d(x, 1).squeeze(3).squeeze(2)
+        return self.fc(x)
+
+
 def export(model, shape, name, opset, mode=torch.onnx.TrainingMode.PRESERVE):
     model.eval()
     path = os.path.join(HERE, name)
@@ -116,6 +133,8 @@ def main():
     randomize_batchnorm(block)
     export(block, (3, 16, 16), "residual_concat_opset13.onnx", 13)
     export(block, (3, 16, 16), "residual_concat_opset17.onnx", 17)
+    torch.manual_seed(18)
+    export(Activations(), (1, 12, 12), "activations_opset13.onnx", 13)
 
 
 if __name__ == "__main__":
