@@ -29,6 +29,7 @@ public static class PocketApp
             config.AddCommand<RunCommand>("run").WithDescription("Test accuracy with Pocket.Runtime (no TorchSharp).");
             config.AddCommand<PredictCommand>("predict").WithDescription("Classify a PNG or JPEG image with Pocket.Runtime (top-5 classes).");
             config.AddCommand<BenchCommand>("bench").WithDescription("Latency of Pocket.Runtime vs ONNX Runtime on the dense export, one thread.");
+            config.AddCommand<ImportCommand>("import").WithDescription("Import an ONNX model trained elsewhere as a float32 .pocket file.");
             config.AddCommand<ExportOnnxCommand>("export-onnx").WithDescription("Write a .pocket file or checkpoint as ONNX with dense weights.");
         });
         try

@@ -1,3 +1,5 @@
+using Onnx;
+
 namespace Pocket.Onnx;
 
 /// <summary>A node attribute (AttributeProto) of one of the three kinds the exported ops use.</summary>
@@ -9,32 +11,25 @@ internal abstract record OnnxAttribute(string Name)
 
     public static OnnxAttribute Float(string name, float value) => new FloatAttribute(name, value);
 
-    public abstract ProtoMessage ToProto();
+    public abstract AttributeProto ToProto();
 
     private sealed record IntAttribute(string Name, long Value) : OnnxAttribute(Name)
     {
-        public override ProtoMessage ToProto() => new ProtoMessage()
-            .String(OnnxFields.Attribute.Name, Name)
-            .Varint(OnnxFields.Attribute.I, Value)
-            .Varint(OnnxFields.Attribute.Type, OnnxFields.Attribute.TypeInt);
+        public override AttributeProto ToProto() => new() { Name = Name, I = Value, Type = AttributeProto.Types.AttributeType.Int };
     }
 
     private sealed record IntsAttribute(string Name, long[] Values) : OnnxAttribute(Name)
     {
-        public override ProtoMessage ToProto()
+        public override AttributeProto ToProto()
         {
-            var proto = new ProtoMessage().String(OnnxFields.Attribute.Name, Name);
-            // onnx.proto is proto2 without [packed=true]: one tag per element, which every reader accepts.
-            foreach (long v in Values) proto.Varint(OnnxFields.Attribute.Ints, v);
-            return proto.Varint(OnnxFields.Attribute.Type, OnnxFields.Attribute.TypeInts);
+            var proto = new AttributeProto { Name = Name, Type = AttributeProto.Types.AttributeType.Ints };
+            proto.Ints.Add(Values);
+            return proto;
         }
     }
 
     private sealed record FloatAttribute(string Name, float Value) : OnnxAttribute(Name)
     {
-        public override ProtoMessage ToProto() => new ProtoMessage()
-            .String(OnnxFields.Attribute.Name, Name)
-            .Float(OnnxFields.Attribute.F, Value)
-            .Varint(OnnxFields.Attribute.Type, OnnxFields.Attribute.TypeFloat);
+        public override AttributeProto ToProto() => new() { Name = Name, F = Value, Type = AttributeProto.Types.AttributeType.Float };
     }
 }

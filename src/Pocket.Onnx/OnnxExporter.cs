@@ -1,4 +1,7 @@
+using Google.Protobuf;
+using Onnx;
 using Pocket.Format;
+using Pocket.Runtime;
 
 namespace Pocket.Onnx;
 
@@ -25,12 +28,12 @@ public static class OnnxExporter
         var onnx = new OnnxGraphBuilder();
         var lowering = new PocketGraphLowering(model, onnx);
         (string outputName, long classes) = lowering.Lower(InputName, OutputName);
-        ChwShape input = lowering.InputShape;
-        ProtoMessage proto = onnx.BuildModel(IrVersion, Opset, model.Metadata.GetValueOrDefault("model") ?? "pocket",
+        TensorShape input = lowering.InputShape;
+        ModelProto proto = onnx.BuildModel(IrVersion, Opset, model.Metadata.GetValueOrDefault("model") ?? "pocket",
             OnnxGraphBuilder.FloatValueInfo(InputName, null, input.Channels, input.Height, input.Width),
             OnnxGraphBuilder.FloatValueInfo(outputName, null, classes),
             model.Metadata);
-        output.Write(proto.ToMemory().Span);
+        proto.WriteTo(output);
         return new OnnxExportSummary(onnx.NodeCount, onnx.InitializerCount, onnx.FloatInitializerBytes, Opset, IrVersion);
     }
 

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Google.Protobuf;
+using Onnx;
 
 namespace Pocket.Onnx;
 
@@ -12,6 +14,9 @@ internal sealed class OnnxGraphBuilder
 
     private sealed record Initializer(string Name, long[] Dims, int DataType, byte[] Raw);
 
+    private const int Float = (int)TensorProto.Types.DataType.Float;
+    private const int Int64 = (int)TensorProto.Types.DataType.Int64;
+
     private readonly List<NodeSpec> _nodes = [];
     private readonly List<Initializer> _initializers = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
@@ -21,7 +26,7 @@ internal sealed class OnnxGraphBuilder
     public int InitializerCount => _initializers.Count;
 
     /// <summary>Bytes of float32 initializers (weights, biases, BatchNorm statistics), not the int64 shape constants.</summary>
-    public long FloatInitializerBytes => _initializers.Where(i => i.DataType == OnnxFields.Tensor.Float).Sum(i => (long)i.Raw.Length);
+    public long FloatInitializerBytes => _initializers.Where(i => i.DataType == Float).Sum(i => (long)i.Raw.Length);
 
     /// <summary>Claims a value name: <paramref name="wanted"/> if still free, else with a numeric suffix.</summary>
     public string Name(string wanted)
@@ -41,14 +46,14 @@ internal sealed class OnnxGraphBuilder
     public string FloatInitializer(string name, long[] dims, float[] values)
     {
         string unique = Name(name);
-        _initializers.Add(new Initializer(unique, dims, OnnxFields.Tensor.Float, MemoryMarshal.AsBytes(values.AsSpan()).ToArray()));
+        _initializers.Add(new Initializer(unique, dims, Float, MemoryMarshal.AsBytes(values.AsSpan()).ToArray()));
         return unique;
     }
 
     public string Int64Initializer(string name, long[] values)
     {
         string unique = Name(name);
-        _initializers.Add(new Initializer(unique, [values.Length], OnnxFields.Tensor.Int64, MemoryMarshal.AsBytes(values.AsSpan()).ToArray()));
+        _initializers.Add(new Initializer(unique, [values.Length], Int64, MemoryMarshal.AsBytes(values.AsSpan()).ToArray()));
         return unique;
     }
 
@@ -64,59 +69,51 @@ internal sealed class OnnxGraphBuilder
 
     public bool IsProducedByNode(string value) => _nodes.Any(n => n.Outputs.Contains(value));
 
-    public ProtoMessage BuildModel(long irVersion, int opset, string graphName, ProtoMessage input, ProtoMessage output,
+    public ModelProto BuildModel(long irVersion, int opset, string graphName, ValueInfoProto input, ValueInfoProto output,
         IReadOnlyDictionary<string, string> metadata)
     {
-        var graph = new ProtoMessage();
+        var graph = new GraphProto { Name = graphName };
         foreach (NodeSpec n in _nodes)
         {
-            var node = new ProtoMessage();
-            foreach (string i in n.Inputs) node.String(OnnxFields.Node.Input, i);
-            foreach (string o in n.Outputs) node.String(OnnxFields.Node.Output, o);
-            node.String(OnnxFields.Node.Name, n.Name).String(OnnxFields.Node.OpType, n.OpType);
-            foreach (OnnxAttribute a in n.Attributes) node.Message(OnnxFields.Node.Attribute, a.ToProto());
-            graph.Message(OnnxFields.Graph.Node, node);
+            var node = new NodeProto { Name = n.Name, OpType = n.OpType };
+            node.Input.Add(n.Inputs);
+            node.Output.Add(n.Outputs);
+            node.Attribute.Add(n.Attributes.Select(a => a.ToProto()));
+            graph.Node.Add(node);
         }
-        graph.String(OnnxFields.Graph.Name, graphName);
         foreach (Initializer t in _initializers)
         {
-            var tensor = new ProtoMessage();
-            foreach (long d in t.Dims) tensor.Varint(OnnxFields.Tensor.Dims, d);
-            tensor.Varint(OnnxFields.Tensor.DataType, t.DataType)
-                .String(OnnxFields.Tensor.Name, t.Name)
-                .Bytes(OnnxFields.Tensor.RawData, t.Raw); // raw_data is little-endian, as .NET is on every supported CPU
-            graph.Message(OnnxFields.Graph.Initializer, tensor);
+            // raw_data is little-endian, as .NET is on every supported CPU.
+            var tensor = new TensorProto { DataType = t.DataType, Name = t.Name, RawData = ByteString.CopyFrom(t.Raw) };
+            tensor.Dims.Add(t.Dims);
+            graph.Initializer.Add(tensor);
         }
-        graph.Message(OnnxFields.Graph.Input, input).Message(OnnxFields.Graph.Output, output);
+        graph.Input.Add(input);
+        graph.Output.Add(output);
 
-        var model = new ProtoMessage()
-            .Varint(OnnxFields.Model.IrVersion, irVersion)
-            .String(OnnxFields.Model.ProducerName, "pocket")
-            .String(OnnxFields.Model.ProducerVersion, typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString() ?? "0")
-            .Message(OnnxFields.Model.Graph, graph)
-            .Message(OnnxFields.Model.OpsetImport, new ProtoMessage()
-                .String(OnnxFields.OperatorSetId.Domain, "")
-                .Varint(OnnxFields.OperatorSetId.Version, opset));
+        var model = new ModelProto
+        {
+            IrVersion = irVersion,
+            ProducerName = "pocket",
+            ProducerVersion = typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString() ?? "0",
+            Graph = graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
         foreach (var (key, value) in metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            model.Message(OnnxFields.Model.MetadataProps, new ProtoMessage()
-                .String(OnnxFields.StringStringEntry.Key, key)
-                .String(OnnxFields.StringStringEntry.Value, value));
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;
     }
 
     /// <summary>A float tensor's ValueInfoProto: <paramref name="dims"/> entries that are null become the symbolic batch "N".</summary>
-    public static ProtoMessage FloatValueInfo(string name, params long?[] dims)
+    public static ValueInfoProto FloatValueInfo(string name, params long?[] dims)
     {
-        var shape = new ProtoMessage();
+        var shape = new TensorShapeProto();
         foreach (long? d in dims)
-            shape.Message(OnnxFields.Shape.Dim, d is { } value
-                ? new ProtoMessage().Varint(OnnxFields.Shape.DimValue, value)
-                : new ProtoMessage().String(OnnxFields.Shape.DimParam, "N"));
-        var tensorType = new ProtoMessage()
-            .Varint(OnnxFields.Type.TensorElemType, OnnxFields.Tensor.Float)
-            .Message(OnnxFields.Type.TensorShape, shape);
-        return new ProtoMessage()
-            .String(OnnxFields.ValueInfo.Name, name)
-            .Message(OnnxFields.ValueInfo.Type, new ProtoMessage().Message(OnnxFields.Type.TensorType, tensorType));
+            shape.Dim.Add(d is { } value ? new TensorShapeProto.Types.Dimension { DimValue = value } : new TensorShapeProto.Types.Dimension { DimParam = "N" });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = Float, Shape = shape } },
+        };
     }
 }

@@ -1,4 +1,5 @@
 using Pocket.Format;
+using Pocket.Runtime;
 
 namespace Pocket.Onnx;
 
@@ -14,7 +15,7 @@ internal sealed class PocketGraphLowering
 
     private readonly PocketModel _model;
     private readonly IReadOnlyList<GraphNode> _nodes;
-    private readonly ChwShape[] _shapes;
+    private readonly TensorShape[] _shapes;
     private readonly OnnxGraphBuilder _onnx;
     private readonly Value[] _values;
     private readonly Dictionary<string, string> _weights = new(StringComparer.Ordinal); // Pocket tensor → initializer
@@ -24,12 +25,14 @@ internal sealed class PocketGraphLowering
     {
         _model = model;
         _nodes = model.Graph.Nodes;
-        _shapes = PocketShapes.Infer(_nodes);
+        // The runtime's own validation and shape rule: what exports is what Pocket.Runtime would load.
+        try { _shapes = GraphShapes.Infer(_nodes); }
+        catch (PocketRuntimeException e) { throw new OnnxExportException(e.Message); }
         _onnx = onnx;
         _values = new Value[_nodes.Count];
     }
 
-    public ChwShape InputShape => _shapes[0];
+    public TensorShape InputShape => _shapes[0];
 
     /// <summary>Lowers every node and returns the name and length of the network output (always 2-D [N, length]).</summary>
     public (string Name, long Length) Lower(string inputName, string outputName)
@@ -71,12 +74,16 @@ internal sealed class PocketGraphLowering
             }
             case OpKind.BatchNorm2d:
             {
-                if (n.FloatAttributes.Length != 1) throw PocketShapes.Error(n, i, "BatchNorm2d expects one float attribute [eps]");
+                if (n.FloatAttributes.Length != 1) throw Error(n, i, "BatchNorm2d expects one float attribute [eps]");
                 string[] inputs = [x.Name, .. Enumerable.Range(0, 4).Select(t => Weight(n, i, t, [a[0]]))];
                 return new Value(_onnx.Node("BatchNormalization", n.Name, inputs, OnnxAttribute.Float("epsilon", n.FloatAttributes[0])), x.Rank);
             }
             case OpKind.Relu:
                 return new Value(_onnx.Node("Relu", n.Name, [x.Name]), x.Rank);
+            case OpKind.Sigmoid:
+                return new Value(_onnx.Node("Sigmoid", n.Name, [x.Name]), x.Rank);
+            case OpKind.LeakyRelu:
+                return new Value(_onnx.Node("LeakyRelu", n.Name, [x.Name], OnnxAttribute.Float("alpha", n.FloatAttributes[0])), x.Rank);
             case OpKind.Relu6:
             {
                 // Clip takes its bounds as inputs since opset 11; one pair of scalars serves every Relu6.
@@ -119,7 +126,7 @@ internal sealed class PocketGraphLowering
                 // Pocket's softmax runs over each sample's flattened values.
                 return new Value(_onnx.Node("Softmax", n.Name, [As2D(x, n.Inputs[0]).Name], OnnxAttribute.Int("axis", 1)), 2);
             default:
-                throw PocketShapes.Error(n, i, $"op {n.Op} has no ONNX mapping");
+                throw Error(n, i, $"op {n.Op} has no ONNX mapping");
         }
     }
 
@@ -129,7 +136,7 @@ internal sealed class PocketGraphLowering
     private Value As4D(Value v, int node)
     {
         if (v.Rank == 4) return v;
-        ChwShape s = _shapes[node];
+        TensorShape s = _shapes[node];
         // 0 copies the batch dimension from the input, so the batch stays symbolic.
         string shape = _onnx.Int64Initializer($"{_nodes[node].Name}.chw", [0, s.Channels, s.Height, s.Width]);
         return new Value(_onnx.Node("Reshape", $"{_nodes[node].Name}.4d", [v.Name, shape]), 4);
@@ -141,17 +148,19 @@ internal sealed class PocketGraphLowering
     /// checked against the shape the op implies.</summary>
     private string Weight(GraphNode n, int node, int index, int[] expectedShape)
     {
-        if (!HasTensor(n, index)) throw PocketShapes.Error(n, node, $"has no tensor {index}");
+        if (!HasTensor(n, index)) throw Error(n, node, $"has no tensor {index}");
         string name = n.Tensors[index];
         if (_weights.TryGetValue(name, out string? existing)) return existing;
         if (!_model.Tensors.TryGetValue(name, out PocketTensor? tensor))
-            throw PocketShapes.Error(n, node, $"tensor '{name}' is not in the model");
+            throw Error(n, node, $"tensor '{name}' is not in the model");
         float[] values = tensor.ToDense();
         long expected = expectedShape.Aggregate(1L, (p, d) => p * d);
         if (values.Length != expected)
-            throw PocketShapes.Error(n, node, $"tensor '{name}' has {values.Length} values, the op needs [{string.Join(",", expectedShape)}]");
+            throw Error(n, node, $"tensor '{name}' has {values.Length} values, the op needs [{string.Join(",", expectedShape)}]");
         string initializer = _onnx.FloatInitializer(name, expectedShape.Select(d => (long)d).ToArray(), values);
         _weights[name] = initializer;
         return initializer;
     }
+
+    private static OnnxExportException Error(GraphNode n, int index, string message) => new($"node {index} '{n.Name}': {message}");
 }

@@ -118,6 +118,12 @@ internal static class GraphCompiler
                 case OpKind.Softmax:
                     layer = new SoftmaxOp(n.Name, inShape);
                     break;
+                case OpKind.Sigmoid:
+                    layer = new SigmoidOp(n.Name, inShape);
+                    break;
+                case OpKind.LeakyRelu:
+                    layer = new LeakyReluOp(n.Name, inShape, n.FloatAttributes[0]);
+                    break;
                 case OpKind.Flatten:
                     slotOf[i] = slotOf[n.Inputs[0]]; // a reshape: same values, same buffer
                     continue;
@@ -163,7 +169,7 @@ internal static class GraphCompiler
 
     // ---------------------------------------------------------------- pass 1: validation and shapes
 
-    private static TensorShape[] InferShapes(IReadOnlyList<GraphNode> nodes)
+    internal static TensorShape[] InferShapes(IReadOnlyList<GraphNode> nodes)
     {
         var shapes = new TensorShape[nodes.Count];
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -202,7 +208,8 @@ internal static class GraphCompiler
                 OpKind.Linear => LinearShape(node, input),
                 OpKind.BatchNorm2d => BatchNormShape(node, input),
                 OpKind.MaxPool2d or OpKind.AvgPool2d => PoolShape(node, input),
-                OpKind.Relu or OpKind.Relu6 or OpKind.Softmax => NoAttributes(node, input),
+                OpKind.Relu or OpKind.Relu6 or OpKind.Softmax or OpKind.Sigmoid => NoAttributes(node, input),
+                OpKind.LeakyRelu => LeakyReluOp.CheckAttributes(node, NoAttributes(node, input)),
                 OpKind.GlobalAvgPool => NoAttributes(node, new TensorShape(input.Channels, 1, 1)),
                 OpKind.Flatten => NoAttributes(node, new TensorShape(input.Length, 1, 1)),
                 OpKind.Concat => ConcatShape(node, n.Inputs.Select(x => shapes[x]).ToArray()),

@@ -49,4 +49,10 @@ public enum OpKind : byte
     /// Tensors: [weight (gamma), bias (beta), running_mean, running_var], each of length C.
     /// A runtime may fold it into the preceding convolution.</summary>
     BatchNorm2d = 12,
+
+    /// <summary>1 / (1 + e^−x). No attributes. (Imported ONNX models.)</summary>
+    Sigmoid = 13,
+
+    /// <summary>x for x ≥ 0, alpha·x otherwise. No attributes; FloatAttributes: [alpha]. (Imported ONNX models.)</summary>
+    LeakyRelu = 14,
 }
