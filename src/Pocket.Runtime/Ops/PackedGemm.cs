@@ -12,9 +12,9 @@ namespace Pocket.Runtime.Ops;
 /// <para>Blocking, and why (as in MLAS's SGEMM kernels): the rows of A a call owns are first packed into panels of
 /// <see cref="PanelRows"/> rows, element p of the 8 rows stored side by side, so the micro-kernel broadcasts its
 /// 8 multipliers from one cache line with a single pointer instead of 8 strided row pointers. The micro-kernel
-/// keeps an 8-row × 32-column tile of C in 16 registers: each pair of B vectors loaded feeds 16 FMAs. Column
-/// tiles are the outer loop so a K-slice of the B panel (≤ 256 × 32 floats, 32 KB) stays in L1 while every row
-/// panel passes over it. A last panel with fewer than 8 rows is padded with zero rows, computed and not stored.
+/// keeps an 8-row × 32-column tile of C in 16 registers: each pair of B vectors loaded feeds 16 FMAs. For large B
+/// column tiles are the outer loop, so a K-slice of the B panel (≤ 256 × 32 floats, 32 KB) stays in L1 while every
+/// row panel passes over it; when B's K-slice fits in L2 the row panels are outer instead, so A is read once. A last panel with fewer than 8 rows is padded with zero rows, computed and not stored.
 /// Columns left over after the 32- and 16-wide tiles (fewer than 16) are computed transposed: one 256-bit vector
 /// holds a panel's 8 rows and each left-over column is broadcast from B, so no column falls to scalar code.</para>
 /// <para>Every C element is still one FMA chain over p = 0..K−1 starting from its bias, whichever tile computes
@@ -25,6 +25,9 @@ internal static class PackedGemm
     public const int PanelRows = 8;
     private const int KBlock = 256;
     private const int Wide = 16; // floats in a Vector512
+
+    /// <summary>Bytes of B's K-slice below which row panels become the outer loop (half a typical 1 MB L2).</summary>
+    private const long L2Budget = 512 * 1024;
 
     /// <summary>Whether this GEMM runs in hardware on this CPU (only then is it faster than <see cref="Gemm"/>).</summary>
     public static bool IsSupported => Vector512.IsHardwareAccelerated && MulAdd.HasFma;
@@ -48,61 +51,28 @@ internal static class PackedGemm
             ref float cRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), (nint)rowStart * n);
             int panelLength = PanelRows * (k + 1); // the panel's bias first, then its k columns of 8
             Span<float> tile = stackalloc float[PanelRows * 2 * Wide];
-            ref float tileRef = ref MemoryMarshal.GetReference(tile);
 
             for (int k0 = 0; k0 < k; k0 += KBlock)
             {
                 int kc = Math.Min(KBlock, k - k0);
                 bool first = k0 == 0;
                 ref float bBlock = ref Unsafe.Add(ref bRef, (nint)k0 * n);
-                int j = 0;
-                for (; j + 2 * Wide <= n; j += 2 * Wide)
+                if ((long)kc * n * sizeof(float) <= L2Budget)
                 {
+                    // Small B (late, low-resolution layers: n = 49 or 196 but K and m up to 1024): B's K-slice stays
+                    // in L2 whole, so each panel of A is read once, from L1, across all columns. With columns outer,
+                    // megabytes of A would stream from memory once per 32 columns.
                     for (int panel = 0; panel < panels; panel++)
-                    {
-                        ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
-                        ref float cp = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * n + j);
-                        int valid = Math.Min(PanelRows, rows - panel * PanelRows);
-                        if (valid == PanelRows)
-                        {
-                            Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, n, k0, kc, n, first);
-                        }
-                        else
-                        {
-                            if (!first) CopyRows(ref cp, n, ref tileRef, 2 * Wide, valid, 2 * Wide);
-                            Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, 2 * Wide, k0, kc, n, first);
-                            CopyRows(ref tileRef, 2 * Wide, ref cp, n, valid, 2 * Wide);
-                        }
-                    }
+                        PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, 0, n, k0, kc, first, tile);
                 }
-                for (; j + Wide <= n; j += Wide)
+                else
                 {
-                    for (int panel = 0; panel < panels; panel++)
+                    for (int j = 0; j < n; j += 2 * Wide)
                     {
-                        ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
-                        ref float cp = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * n + j);
-                        int valid = Math.Min(PanelRows, rows - panel * PanelRows);
-                        if (valid == PanelRows)
-                        {
-                            Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, n, k0, kc, n, first);
-                        }
-                        else
-                        {
-                            if (!first) CopyRows(ref cp, n, ref tileRef, Wide, valid, Wide);
-                            Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, Wide, k0, kc, n, first);
-                            CopyRows(ref tileRef, Wide, ref cp, n, valid, Wide);
-                        }
-                    }
-                }
-                for (; j < n; j += 4)
-                {
-                    int columns = Math.Min(4, n - j);
-                    for (int panel = 0; panel < panels; panel++)
-                    {
-                        ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
-                        ref float cp = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * n + j);
-                        int valid = Math.Min(PanelRows, rows - panel * PanelRows);
-                        Tile8xColumns(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, n, k0, kc, n, first, valid, columns);
+                        int j1 = n - j < 4 * Wide ? n : j + 2 * Wide; // the last tiles take every left-over column
+                        for (int panel = 0; panel < panels; panel++)
+                            PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, j, j1, k0, kc, first, tile);
+                        if (j1 == n) break;
                     }
                 }
             }
@@ -113,20 +83,83 @@ internal static class PackedGemm
         }
     }
 
+    /// <summary>Columns [j0, j1) of one row panel over one K-slice: 32-wide tiles, then 16, then groups of 4.
+    /// A panel with fewer than 8 valid rows works on a copy of its C rows (the padding rows are never stored).</summary>
+    private static void PanelColumns(ref float packedRef, int panel, int panelLength, int rows, ref float bBlock, ref float cRef,
+        int n, int j0, int j1, int k0, int kc, bool first, Span<float> tile)
+    {
+        ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
+        ref float cPanel = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * n);
+        ref float tileRef = ref MemoryMarshal.GetReference(tile);
+        int valid = Math.Min(PanelRows, rows - panel * PanelRows);
+        int j = j0;
+        for (; j + 2 * Wide <= j1; j += 2 * Wide)
+        {
+            ref float cp = ref Unsafe.Add(ref cPanel, j);
+            if (valid == PanelRows)
+            {
+                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, n, k0, kc, n, first);
+            }
+            else
+            {
+                if (!first) CopyRows(ref cp, n, ref tileRef, 2 * Wide, valid, 2 * Wide);
+                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, 2 * Wide, k0, kc, n, first);
+                CopyRows(ref tileRef, 2 * Wide, ref cp, n, valid, 2 * Wide);
+            }
+        }
+        for (; j + Wide <= j1; j += Wide)
+        {
+            ref float cp = ref Unsafe.Add(ref cPanel, j);
+            if (valid == PanelRows)
+            {
+                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, n, k0, kc, n, first);
+            }
+            else
+            {
+                if (!first) CopyRows(ref cp, n, ref tileRef, Wide, valid, Wide);
+                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, Wide, k0, kc, n, first);
+                CopyRows(ref tileRef, Wide, ref cp, n, valid, Wide);
+            }
+        }
+        for (; j < j1; j += 4)
+            Tile8xColumns(ref ap, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref cPanel, j), n, k0, kc, n, first, valid, Math.Min(4, j1 - j));
+    }
+
     /// <summary>Panel layout: 8 biases, then for p = 0..k−1 the 8 rows' A[r, p]; rows past rowEnd are zeros.</summary>
     private static void Pack(ReadOnlySpan<float> a, ReadOnlySpan<float> bias, int k, int rowStart, int rowEnd, float[] packed)
     {
         int rows = rowEnd - rowStart, panels = (rows + PanelRows - 1) / PanelRows, panelLength = PanelRows * (k + 1);
+        ref float aRef = ref MemoryMarshal.GetReference(a);
         for (int panel = 0; panel < panels; panel++)
         {
             Span<float> dst = packed.AsSpan(panel * panelLength, panelLength);
             int r0 = rowStart + panel * PanelRows, valid = Math.Min(PanelRows, rowEnd - r0);
             if (valid < PanelRows) dst.Clear();
-            for (int r = 0; r < valid; r++)
+            for (int r = 0; r < valid; r++) dst[r] = bias[r0 + r];
+            ref float to = ref Unsafe.Add(ref MemoryMarshal.GetReference(dst), PanelRows);
+            ref float from = ref Unsafe.Add(ref aRef, (nint)r0 * k);
+            if (valid == PanelRows)
             {
-                dst[r] = bias[r0 + r];
-                ReadOnlySpan<float> row = a.Slice((r0 + r) * k, k);
-                for (int p = 0; p < k; p++) dst[PanelRows * (p + 1) + r] = row[p];
+                // p outer: the 8 reads of a step are 8 rows apart, the writes contiguous (and the A rows stay in L1).
+                for (int p = 0; p < k; p++)
+                {
+                    ref float d = ref Unsafe.Add(ref to, (nint)p * PanelRows);
+                    ref float f = ref Unsafe.Add(ref from, p);
+                    d = f;
+                    Unsafe.Add(ref d, 1) = Unsafe.Add(ref f, k);
+                    Unsafe.Add(ref d, 2) = Unsafe.Add(ref f, 2 * k);
+                    Unsafe.Add(ref d, 3) = Unsafe.Add(ref f, 3 * k);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref f, 4 * k);
+                    Unsafe.Add(ref d, 5) = Unsafe.Add(ref f, 5 * k);
+                    Unsafe.Add(ref d, 6) = Unsafe.Add(ref f, 6 * k);
+                    Unsafe.Add(ref d, 7) = Unsafe.Add(ref f, 7 * k);
+                }
+            }
+            else
+            {
+                for (int r = 0; r < valid; r++)
+                    for (int p = 0; p < k; p++)
+                        Unsafe.Add(ref to, (nint)p * PanelRows + r) = Unsafe.Add(ref from, (nint)r * k + p);
             }
         }
     }
