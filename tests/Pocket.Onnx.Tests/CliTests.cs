@@ -105,4 +105,29 @@ public sealed class CliTests : IDisposable
         Assert.True(Math.Abs(pocket / ort - ratio) <= 0.01 * ratio + 0.001, $"ratio {ratio}, times {pocket} / {ort} = {pocket / ort}");
         Assert.True(json.RootElement.GetProperty("max_abs_diff").GetDouble() < 1e-3);
     }
+
+    [Fact]
+    public void Bench_times_a_zoo_model_with_random_weights_at_any_input()
+    {
+        var r = PocketProcess.Run("bench", "--model", "mobilenet_v1", "--option", "alpha=0.25", "--input", "3x40x40",
+            "--classes", "7", "--batch", "1", "--batch", "3", "--runs", "3", "--json");
+
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var json = JsonDocument.Parse(r.Stdout);
+        Assert.Equal("3x40x40", json.RootElement.GetProperty("input").GetString());
+        var batches = json.RootElement.GetProperty("batches").EnumerateArray().Select(b => b.GetProperty("batch").GetInt32()).ToArray();
+        Assert.Equal([1, 3], batches);
+        Assert.True(json.RootElement.GetProperty("max_abs_diff").GetDouble() < 1e-3);
+    }
+
+    [Fact]
+    public void Bench_refuses_zoo_options_with_a_file()
+    {
+        string model = WriteModel(TestModels.LeNet300(), "lenet300.pocket");
+
+        var r = PocketProcess.Run("bench", model, "--input", "1x28x28");
+
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("--input", r.Stderr);
+    }
 }

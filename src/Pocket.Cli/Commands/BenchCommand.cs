@@ -11,16 +11,23 @@ namespace Pocket.Cli.Commands;
 
 /// <summary>
 /// `pocket bench MODEL.pocket`: a quick latency comparison of Pocket.Runtime on the compressed file against ONNX
-/// Runtime on the same model exported dense (CPU, one thread each). Timings alternate between the two runtimes run by
+/// Runtime on the same model exported dense (CPU, one thread each unless --threads). `pocket bench --model NAME
+/// --input CxHxW` measures a zoo model at any input without a checkpoint: freshly initialised weights from a fixed
+/// torch seed, encoded dense, so a layout or kernel change can be timed at phone resolutions before any training. Timings alternate between the two runtimes run by
 /// run, so a noisy neighbour on a shared machine slows both alike; each figure is the median over the runs after a
 /// warm-up. bench/Pocket.Bench is the thorough BenchmarkDotNet version.
 /// </summary>
 public sealed class BenchCommand : Command<BenchCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ModelSettings
     {
-        [CommandArgument(0, "<MODEL>")] [Description("A .pocket file.")] public string Model { get; init; } = "";
-        [CommandOption("--runs <N>")] [Description("Timed runs per runtime at batch 1 (default 201; batch 64 uses a fifth).")] public int Runs { get; init; } = 201;
+        [CommandArgument(0, "[FILE]")] [Description("A .pocket file; without it, the zoo model of --model with random weights.")] public string? File { get; init; }
+        [CommandOption("--input <CxHxW>")] [Description("Zoo model input shape (default 3×R×R, R = the resolution option or 224; LeNets 1×28×28).")] public string? Input { get; init; }
+        [CommandOption("--classes <K>")] [Description("Zoo model classes (default 1000; LeNets 10).")] public int? Classes { get; init; }
+        [CommandOption("--seed <N>")] [Description("Torch seed of the zoo model's random weights (default 1).")] public int Seed { get; init; } = 1;
+        [CommandOption("--batch <N>")] [Description("Batch sizes to compare, repeatable (default 1 and 64).")] public int[] Batch { get; init; } = [];
+        [CommandOption("--threads <N>")] [Description("Threads for each runtime (default 1).")] public int Threads { get; init; } = 1;
+        [CommandOption("--runs <N>")] [Description("Timed runs per runtime at batch 1 (default 201; larger batches use a fifth).")] public int Runs { get; init; } = 201;
         [CommandOption("--no-batch64")] [Description("Skip the batch-64 throughput comparison.")] public bool NoBatch64 { get; init; }
         [CommandOption("--json")] public bool Json { get; init; }
     }
@@ -33,58 +40,79 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         if (s.Runs < 1) throw new UsageException($"--runs: {s.Runs} is not a positive number");
-        if (!File.Exists(s.Model)) throw new InputException($"{s.Model}: file not found");
-        PocketModel model = PocketFile.Read(s.Model);
-        var network = PocketNetwork.Load(model, new PocketNetworkOptions { MaxDegreeOfParallelism = 1 });
+        if (s.Threads < 1) throw new UsageException($"--threads: {s.Threads} is not a positive number");
+        foreach (int b in s.Batch)
+            if (b < 1) throw new UsageException($"--batch: {b} is not a positive number");
+        int[] batches = s.Batch.Length > 0 ? s.Batch.Distinct().ToArray() : s.NoBatch64 ? [1] : [1, 64];
+        string source = s.File ?? s.Model;
+        PocketModel model = s.File is null ? RandomZooModel.Create(s) : ReadFile(s);
+        var network = PocketNetwork.Load(model, new PocketNetworkOptions { MaxDegreeOfParallelism = s.Threads });
         byte[] onnx;
         OnnxExportSummary summary;
         using (var buffer = new MemoryStream())
         {
             try { summary = OnnxExporter.Export(model, buffer); }
-            catch (OnnxExportException e) { throw new InputException($"{s.Model}: {e.Message}"); }
+            catch (OnnxExportException e) { throw new InputException($"{source}: {e.Message}"); }
             onnx = buffer.ToArray();
         }
         using var options = new SessionOptions
         {
-            IntraOpNumThreads = 1, InterOpNumThreads = 1,
+            IntraOpNumThreads = s.Threads, InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         using var session = new InferenceSession(onnx, options);
 
-        var one = Compare(network, session, batch: 1, s.Runs);
-        var many = s.NoBatch64 ? null : Compare(network, session, batch: 64, Math.Max(5, s.Runs / 5));
-        string name = network.Metadata.GetValueOrDefault("model") ?? Path.GetFileName(s.Model);
+        var results = batches.Select(b => (Batch: b, Result: Compare(network, session, b, b == 1 ? s.Runs : Math.Max(5, s.Runs / 5)))).ToArray();
+        var one = results.FirstOrDefault(r => r.Batch == 1).Result;
+        var many = results.FirstOrDefault(r => r.Batch == 64).Result;
+        string name = network.Metadata.GetValueOrDefault("model") ?? Path.GetFileName(source);
+        string input = network.InputShape is var sh ? $"{sh.Channels}x{sh.Height}x{sh.Width}" : "";
         long denseBytes = summary.InitializerBytes;
+        double maxDiff = results.Max(r => r.Result.MaxAbsDiff);
 
         if (s.Json)
         {
             Terminal.Json(new
             {
-                Model = name, Threads = 1, Runs = s.Runs,
-                PocketMs = Math.Round(one.PocketMs, 5), OrtMs = Math.Round(one.OrtMs, 5), Ratio = Math.Round(one.Ratio, 3),
+                Model = name, Input = input, Threads = s.Threads, Runs = s.Runs,
+                PocketMs = one is null ? (double?)null : Math.Round(one.PocketMs, 5),
+                OrtMs = one is null ? (double?)null : Math.Round(one.OrtMs, 5),
+                Ratio = one is null ? (double?)null : Math.Round(one.Ratio, 3),
                 Batch64 = many is null ? null : new
                 {
                     PocketSamplesPerS = Math.Round(64_000 / many.PocketMs), OrtSamplesPerS = Math.Round(64_000 / many.OrtMs),
                     PocketMs = Math.Round(many.PocketMs, 4), OrtMs = Math.Round(many.OrtMs, 4), Ratio = Math.Round(many.Ratio, 3),
                 },
+                Batches = results.Select(r => new
+                {
+                    r.Batch, PocketMs = Math.Round(r.Result.PocketMs, 5), OrtMs = Math.Round(r.Result.OrtMs, 5), Ratio = Math.Round(r.Result.Ratio, 3),
+                }),
                 PocketWeightBytes = network.WeightBytes, OrtWeightBytes = denseBytes,
-                MaxAbsDiff = Math.Max(one.MaxAbsDiff, many?.MaxAbsDiff ?? 0),
+                MaxAbsDiff = maxDiff,
             });
             return 0;
         }
         var table = new Table().AddColumn("batch").AddColumn(new TableColumn("pocket ms").RightAligned())
             .AddColumn(new TableColumn("ort ms").RightAligned()).AddColumn(new TableColumn("ratio (pocket/ort)").RightAligned())
             .AddColumn(new TableColumn("pocket samples/s").RightAligned()).AddColumn(new TableColumn("ort samples/s").RightAligned());
-        foreach (var (batch, c) in new[] { (1, one), (64, many) })
-            if (c is not null)
-                table.AddRow(batch.ToString(), $"{c.PocketMs:F4}", $"{c.OrtMs:F4}", $"{c.Ratio:F2}",
-                    $"{batch * 1000 / c.PocketMs:N0}", $"{batch * 1000 / c.OrtMs:N0}");
-        Terminal.Out.WriteLine($"{name}: Pocket.Runtime (compressed) vs ONNX Runtime {OrtEnv.Instance().GetVersionString()} (dense), 1 thread, median of {s.Runs} runs");
+        foreach (var (batch, c) in results)
+            table.AddRow(batch.ToString(), $"{c.PocketMs:F4}", $"{c.OrtMs:F4}", $"{c.Ratio:F2}",
+                $"{batch * 1000 / c.PocketMs:N0}", $"{batch * 1000 / c.OrtMs:N0}");
+        string threads = s.Threads == 1 ? "1 thread" : $"{s.Threads} threads";
+        Terminal.Out.WriteLine($"{name} {input}: Pocket.Runtime vs ONNX Runtime {OrtEnv.Instance().GetVersionString()} (dense), {threads}, median of {s.Runs} runs");
         Terminal.Out.Write(table);
         Terminal.Out.WriteLine($"weights resident: pocket {network.WeightBytes:N0} bytes, ort {denseBytes:N0} bytes " +
-            $"({(double)network.WeightBytes / denseBytes:P1} of dense); largest logit difference {Math.Max(one.MaxAbsDiff, many?.MaxAbsDiff ?? 0):G3}");
+            $"({(double)network.WeightBytes / denseBytes:P1} of dense); largest logit difference {maxDiff:G3}");
         return 0;
+    }
+
+    private static PocketModel ReadFile(Settings s)
+    {
+        if (s.Input is not null || s.Options.Length > 0 || s.Classes is not null)
+            throw new UsageException("--input, --option and --classes apply to a zoo model (--model), not to a .pocket file");
+        if (!File.Exists(s.File)) throw new InputException($"{s.File}: file not found");
+        return PocketFile.Read(s.File);
     }
 
     private sealed record Comparison(double PocketMs, double OrtMs, double MaxAbsDiff)

@@ -8,8 +8,9 @@ namespace Pocket.Runtime.Ops;
 /// <summary>
 /// Convolution where every group has one input channel (depthwise, optionally with a channel multiplier), as in
 /// MobileNet. im2col would multiply the memory traffic by kH·kW for a K of only kH·kW, so this kernel works
-/// directly on the planes: stride-1 layers vectorise across output pixels over a zero-bordered copy of the plane
-/// (see <see cref="PaddedChannel"/>); strided layers use a per-pixel loop with the taps clipped to the input.
+/// directly on the planes: layers whose rows are at least a vector wide vectorise across output pixels over a
+/// zero-bordered, phase-split copy of the plane (see <see cref="PaddedChannel"/>); narrower ones use a per-pixel loop
+/// with the taps clipped to the input.
 /// Quantized filters stay codes (<see cref="ConvFilters"/>); each channel's kH·kW taps are decoded into a
 /// per-thread buffer just before that channel runs, which costs kH·kW against kH·kW·pixels multiply-adds.
 /// </summary>
@@ -33,12 +34,15 @@ internal sealed class DepthwiseConv2dOp : Layer
 
     public override string Kernel => "depthwise-direct " + _g.Describe() + _filters.Describe() + _activation.Suffix();
 
-    /// <summary>Stride-1 rows at least one vector wide take the padded-plane vector path.</summary>
-    private bool UsesPaddedPlane => _g.StrideW == 1 && _g.OutWidth >= Vector<float>.Count;
+    /// <summary>Rows at least one vector wide take the padded-plane vector path (any stride).</summary>
+    private bool UsesPaddedPlane => _g.OutWidth >= Vector<float>.Count;
 
     private int PaddedWidth => _g.InWidth + 2 * _g.PadW;
 
-    private int PaddedLength => (_g.InHeight + 2 * _g.PadH) * PaddedWidth;
+    /// <summary>Padded columns per phase: the padded row split into stride runs (see <see cref="PaddedChannel"/>).</summary>
+    private int PhaseLength => (PaddedWidth + _g.StrideW - 1) / _g.StrideW;
+
+    private int PaddedLength => (_g.InHeight + 2 * _g.PadH) * _g.StrideW * PhaseLength;
 
     public override void Forward(Workspace ws)
     {
@@ -85,40 +89,63 @@ internal sealed class DepthwiseConv2dOp : Layer
     }
 
     /// <summary>
-    /// Stride-1 columns: the plane is first copied into a zero-bordered buffer, so every output pixel reads all
-    /// kH·kW taps without bounds checks and a vector of adjacent output pixels accumulates them in one register
-    /// (weights pre-broadcast, unaligned loads of the shifted rows). The last vector of a row overlaps the previous
-    /// one instead of leaving a scalar tail; overlapped pixels are recomputed with identical arithmetic.
+    /// Rows at least one vector wide, any stride: the plane is first copied into a zero-bordered buffer whose
+    /// columns are split by phase (column x of the padded row goes to phase x mod stride, index x / stride), so the
+    /// taps kx of a vector of adjacent output pixels ox… read the contiguous run phase kx mod stride, index
+    /// ox + kx / stride — no bounds checks and no gathers, even at stride 2. A vector of output pixels accumulates
+    /// all kH·kW taps in one register (weights pre-broadcast, unaligned loads). The last vector of a row overlaps
+    /// the previous one instead of leaving a scalar tail; overlapped pixels are recomputed with identical arithmetic.
     /// </summary>
     private void PaddedChannel(ReadOnlySpan<float> plane, float[] paddedBuffer, Span<float> outPlane, ReadOnlySpan<float> kernel, float bias)
     {
         ConvGeometry g = _g;
-        int outH = g.OutHeight, outW = g.OutWidth, kH = g.KernelH, kW = g.KernelW, pw = PaddedWidth;
+        int outH = g.OutHeight, outW = g.OutWidth, kH = g.KernelH, kW = g.KernelW, stride = g.StrideW;
+        int phaseLength = PhaseLength, rowStride = stride * phaseLength;
         int vw = Vector<float>.Count;
         Span<float> padded = paddedBuffer.AsSpan(0, PaddedLength);
         padded.Clear();
         for (int y = 0; y < g.InHeight; y++)
-            plane.Slice(y * g.InWidth, g.InWidth).CopyTo(padded.Slice((y + g.PadH) * pw + g.PadW));
+        {
+            ReadOnlySpan<float> src = plane.Slice(y * g.InWidth, g.InWidth);
+            Span<float> dst = padded.Slice((y + g.PadH) * rowStride);
+            if (stride == 1)
+            {
+                src.CopyTo(dst.Slice(g.PadW));
+                continue;
+            }
+            // Phase by phase, so the destination index just counts up (no division per element).
+            ref float srcRef = ref MemoryMarshal.GetReference(src);
+            for (int phase = 0; phase < stride; phase++)
+            {
+                int x = ((phase - g.PadW) % stride + stride) % stride; // first input column of this phase
+                ref float to = ref Unsafe.Add(ref MemoryMarshal.GetReference(dst), phase * phaseLength + (x + g.PadW) / stride);
+                for (int i = 0; x < src.Length; x += stride, i++) Unsafe.Add(ref to, i) = Unsafe.Add(ref srcRef, x);
+            }
+        }
 
         Span<Vector<float>> taps = stackalloc Vector<float>[kH * kW];
         for (int t = 0; t < taps.Length; t++) taps[t] = new Vector<float>(kernel[t]);
+        Span<int> tapOffsets = stackalloc int[kH * kW];
+        for (int ky = 0; ky < kH; ky++)
+            for (int kx = 0; kx < kW; kx++)
+                tapOffsets[ky * kW + kx] = ky * rowStride + kx % stride * phaseLength + kx / stride;
         ref float inRef = ref MemoryMarshal.GetArrayDataReference(paddedBuffer);
         ref float outRef = ref MemoryMarshal.GetReference(outPlane);
+        ref Vector<float> tapRef = ref MemoryMarshal.GetReference(taps);
+        ref int offsetRef = ref MemoryMarshal.GetReference(tapOffsets);
+        int tapCount = taps.Length;
 
         for (int oy = 0; oy < outH; oy++)
         {
-            ref float rowRef = ref Unsafe.Add(ref inRef, (nint)oy * g.StrideH * pw);
+            ref float rowRef = ref Unsafe.Add(ref inRef, (nint)oy * g.StrideH * rowStride);
             ref float dst = ref Unsafe.Add(ref outRef, (nint)oy * outW);
             for (int ox = 0; ox < outW; ox += vw)
             {
                 if (ox + vw > outW) ox = outW - vw;
+                ref float src = ref Unsafe.Add(ref rowRef, ox);
                 Vector<float> acc = new(bias);
-                for (int ky = 0; ky < kH; ky++)
-                {
-                    ref float src = ref Unsafe.Add(ref rowRef, (nint)ky * pw + ox);
-                    for (int kx = 0; kx < kW; kx++)
-                        acc = MulAdd.Of(taps[ky * kW + kx], Vector.LoadUnsafe(ref src, (nuint)kx), acc);
-                }
+                for (int t = 0; t < tapCount; t++)
+                    acc = MulAdd.Of(Unsafe.Add(ref tapRef, t), Vector.LoadUnsafe(ref Unsafe.Add(ref src, Unsafe.Add(ref offsetRef, t))), acc);
                 acc.StoreUnsafe(ref dst, (nuint)ox);
             }
         }

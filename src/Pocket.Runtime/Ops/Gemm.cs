@@ -24,6 +24,11 @@ internal static class Gemm
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias,
         int n, int k, int rowStart, int rowEnd)
     {
+        if (PackedGemm.IsSupported)
+        {
+            PackedGemm.Multiply(a, b, c, bias, n, k, rowStart, rowEnd);
+            return;
+        }
         int w = Vector<float>.Count;
         ref float aRef = ref MemoryMarshal.GetReference(a);
         ref float bRef = ref MemoryMarshal.GetReference(b);

@@ -1,0 +1,343 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Pocket.Runtime.Ops;
+
+/// <summary>
+/// C = A·B + bias with 512-bit vectors (AVX-512), the same contract as <see cref="Gemm.Multiply"/>, for CPUs where
+/// <see cref="Vector512"/> is hardware accelerated (<see cref="System.Numerics.Vector{T}"/> stays 256-bit there, so
+/// the portable GEMM leaves half of each FMA unit idle).
+/// <para>Blocking, and why (as in MLAS's SGEMM kernels): the rows of A a call owns are first packed into panels of
+/// <see cref="PanelRows"/> rows, element p of the 8 rows stored side by side, so the micro-kernel broadcasts its
+/// 8 multipliers from one cache line with a single pointer instead of 8 strided row pointers. The micro-kernel
+/// keeps an 8-row × 32-column tile of C in 16 registers: each pair of B vectors loaded feeds 16 FMAs. For large B
+/// column tiles are the outer loop, so a K-slice of the B panel (≤ 256 × 32 floats, 32 KB) stays in L1 while every
+/// row panel passes over it; when B's K-slice fits in L2 the row panels are outer instead, so A is read once. A last panel with fewer than 8 rows is padded with zero rows, computed and not stored.
+/// Columns left over after the 32- and 16-wide tiles (fewer than 16) are computed transposed: one 256-bit vector
+/// holds a panel's 8 rows and each left-over column is broadcast from B, so no column falls to scalar code.</para>
+/// <para>Every C element is still one FMA chain over p = 0..K−1 starting from its bias, whichever tile computes
+/// it, so results are bit-identical to <see cref="Gemm"/> and do not depend on thread count or vector width.</para>
+/// </summary>
+internal static class PackedGemm
+{
+    public const int PanelRows = 8;
+    private const int KBlock = 256;
+    private const int Wide = 16; // floats in a Vector512
+
+    /// <summary>Bytes of B's K-slice below which row panels become the outer loop (half a typical 1 MB L2).</summary>
+    private const long L2Budget = 512 * 1024;
+
+    /// <summary>Whether this GEMM runs in hardware on this CPU (only then is it faster than <see cref="Gemm"/>).</summary>
+    public static bool IsSupported => Vector512.IsHardwareAccelerated && MulAdd.HasFma;
+
+    /// <summary>Computes rows [rowStart, rowEnd) of C (m × n) = A (m × k) · B (k × n) + bias.</summary>
+    public static void Multiply(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias,
+        int n, int k, int rowStart, int rowEnd)
+    {
+        int rows = rowEnd - rowStart;
+        if (rows <= 0) return;
+        if (a.Length < (long)rowEnd * k || b.Length < (long)k * n || c.Length < (long)rowEnd * n || bias.Length < rowEnd)
+            throw new ArgumentException("GEMM buffers are smaller than the matrix sizes");
+        int panels = (rows + PanelRows - 1) / PanelRows;
+        float[] packed = ArrayPool<float>.Shared.Rent(panels * PanelRows * (k + 1));
+        try
+        {
+            Pack(a, bias, k, rowStart, rowEnd, packed);
+            ref float packedRef = ref MemoryMarshal.GetArrayDataReference(packed);
+            ref float bRef = ref MemoryMarshal.GetReference(b);
+            ref float cRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), (nint)rowStart * n);
+            int panelLength = PanelRows * (k + 1); // the panel's bias first, then its k columns of 8
+            Span<float> tile = stackalloc float[PanelRows * 2 * Wide];
+
+            for (int k0 = 0; k0 < k; k0 += KBlock)
+            {
+                int kc = Math.Min(KBlock, k - k0);
+                bool first = k0 == 0;
+                ref float bBlock = ref Unsafe.Add(ref bRef, (nint)k0 * n);
+                if ((long)kc * n * sizeof(float) <= L2Budget)
+                {
+                    // Small B (late, low-resolution layers: n = 49 or 196 but K and m up to 1024): B's K-slice stays
+                    // in L2 whole, so each panel of A is read once, from L1, across all columns. With columns outer,
+                    // megabytes of A would stream from memory once per 32 columns.
+                    for (int panel = 0; panel < panels; panel++)
+                        PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, 0, n, k0, kc, first, tile);
+                }
+                else
+                {
+                    for (int j = 0; j < n; j += 2 * Wide)
+                    {
+                        int j1 = n - j < 4 * Wide ? n : j + 2 * Wide; // the last tiles take every left-over column
+                        for (int panel = 0; panel < panels; panel++)
+                            PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, j, j1, k0, kc, first, tile);
+                        if (j1 == n) break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packed);
+        }
+    }
+
+    /// <summary>Columns [j0, j1) of one row panel over one K-slice: 32-wide tiles, then 16, then groups of 4.
+    /// A panel with fewer than 8 valid rows works on a copy of its C rows (the padding rows are never stored).</summary>
+    private static void PanelColumns(ref float packedRef, int panel, int panelLength, int rows, ref float bBlock, ref float cRef,
+        int n, int j0, int j1, int k0, int kc, bool first, Span<float> tile)
+    {
+        ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
+        ref float cPanel = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * n);
+        ref float tileRef = ref MemoryMarshal.GetReference(tile);
+        int valid = Math.Min(PanelRows, rows - panel * PanelRows);
+        int j = j0;
+        for (; j + 2 * Wide <= j1; j += 2 * Wide)
+        {
+            ref float cp = ref Unsafe.Add(ref cPanel, j);
+            if (valid == PanelRows)
+            {
+                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, n, k0, kc, n, first);
+            }
+            else
+            {
+                if (!first) CopyRows(ref cp, n, ref tileRef, 2 * Wide, valid, 2 * Wide);
+                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, 2 * Wide, k0, kc, n, first);
+                CopyRows(ref tileRef, 2 * Wide, ref cp, n, valid, 2 * Wide);
+            }
+        }
+        for (; j + Wide <= j1; j += Wide)
+        {
+            ref float cp = ref Unsafe.Add(ref cPanel, j);
+            if (valid == PanelRows)
+            {
+                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, n, k0, kc, n, first);
+            }
+            else
+            {
+                if (!first) CopyRows(ref cp, n, ref tileRef, Wide, valid, Wide);
+                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, Wide, k0, kc, n, first);
+                CopyRows(ref tileRef, Wide, ref cp, n, valid, Wide);
+            }
+        }
+        for (; j < j1; j += 4)
+            Tile8xColumns(ref ap, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref cPanel, j), n, k0, kc, n, first, valid, Math.Min(4, j1 - j));
+    }
+
+    /// <summary>Panel layout: 8 biases, then for p = 0..k−1 the 8 rows' A[r, p]; rows past rowEnd are zeros.</summary>
+    private static void Pack(ReadOnlySpan<float> a, ReadOnlySpan<float> bias, int k, int rowStart, int rowEnd, float[] packed)
+    {
+        int rows = rowEnd - rowStart, panels = (rows + PanelRows - 1) / PanelRows, panelLength = PanelRows * (k + 1);
+        ref float aRef = ref MemoryMarshal.GetReference(a);
+        for (int panel = 0; panel < panels; panel++)
+        {
+            Span<float> dst = packed.AsSpan(panel * panelLength, panelLength);
+            int r0 = rowStart + panel * PanelRows, valid = Math.Min(PanelRows, rowEnd - r0);
+            if (valid < PanelRows) dst.Clear();
+            for (int r = 0; r < valid; r++) dst[r] = bias[r0 + r];
+            ref float to = ref Unsafe.Add(ref MemoryMarshal.GetReference(dst), PanelRows);
+            ref float from = ref Unsafe.Add(ref aRef, (nint)r0 * k);
+            if (valid == PanelRows)
+            {
+                // p outer: the 8 reads of a step are 8 rows apart, the writes contiguous (and the A rows stay in L1).
+                for (int p = 0; p < k; p++)
+                {
+                    ref float d = ref Unsafe.Add(ref to, (nint)p * PanelRows);
+                    ref float f = ref Unsafe.Add(ref from, p);
+                    d = f;
+                    Unsafe.Add(ref d, 1) = Unsafe.Add(ref f, k);
+                    Unsafe.Add(ref d, 2) = Unsafe.Add(ref f, 2 * k);
+                    Unsafe.Add(ref d, 3) = Unsafe.Add(ref f, 3 * k);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref f, 4 * k);
+                    Unsafe.Add(ref d, 5) = Unsafe.Add(ref f, 5 * k);
+                    Unsafe.Add(ref d, 6) = Unsafe.Add(ref f, 6 * k);
+                    Unsafe.Add(ref d, 7) = Unsafe.Add(ref f, 7 * k);
+                }
+            }
+            else
+            {
+                for (int r = 0; r < valid; r++)
+                    for (int p = 0; p < k; p++)
+                        Unsafe.Add(ref to, (nint)p * PanelRows + r) = Unsafe.Add(ref from, (nint)r * k + p);
+            }
+        }
+    }
+
+    private static void CopyRows(ref float src, int srcStride, ref float dst, int dstStride, int rows, int columns)
+    {
+        for (int r = 0; r < rows; r++)
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref src, (nint)r * srcStride), columns)
+                .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, (nint)r * dstStride), columns));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+
+    /// <summary>One 8 × 32 tile of C (row stride ldc) over k-slice [k0, k0 + kc); ap is the packed panel, b points at (k0, j).</summary>
+    private static void Tile8x32(ref float ap, ref float b, ref float c, int ldc, int k0, int kc, int n, bool first)
+    {
+        Vector512<float> s0a, s0b, s1a, s1b, s2a, s2b, s3a, s3b, s4a, s4b, s5a, s5b, s6a, s6b, s7a, s7b;
+        if (first)
+        {
+            s0a = s0b = Vector512.Create(ap);
+            s1a = s1b = Vector512.Create(Unsafe.Add(ref ap, 1));
+            s2a = s2b = Vector512.Create(Unsafe.Add(ref ap, 2));
+            s3a = s3b = Vector512.Create(Unsafe.Add(ref ap, 3));
+            s4a = s4b = Vector512.Create(Unsafe.Add(ref ap, 4));
+            s5a = s5b = Vector512.Create(Unsafe.Add(ref ap, 5));
+            s6a = s6b = Vector512.Create(Unsafe.Add(ref ap, 6));
+            s7a = s7b = Vector512.Create(Unsafe.Add(ref ap, 7));
+        }
+        else
+        {
+            s0a = Vector512.LoadUnsafe(ref c); s0b = Vector512.LoadUnsafe(ref c, Wide);
+            s1a = Vector512.LoadUnsafe(ref c, (nuint)ldc); s1b = Vector512.LoadUnsafe(ref c, (nuint)(ldc + Wide));
+            s2a = Vector512.LoadUnsafe(ref c, (nuint)(2 * ldc)); s2b = Vector512.LoadUnsafe(ref c, (nuint)(2 * ldc + Wide));
+            s3a = Vector512.LoadUnsafe(ref c, (nuint)(3 * ldc)); s3b = Vector512.LoadUnsafe(ref c, (nuint)(3 * ldc + Wide));
+            s4a = Vector512.LoadUnsafe(ref c, (nuint)(4 * ldc)); s4b = Vector512.LoadUnsafe(ref c, (nuint)(4 * ldc + Wide));
+            s5a = Vector512.LoadUnsafe(ref c, (nuint)(5 * ldc)); s5b = Vector512.LoadUnsafe(ref c, (nuint)(5 * ldc + Wide));
+            s6a = Vector512.LoadUnsafe(ref c, (nuint)(6 * ldc)); s6b = Vector512.LoadUnsafe(ref c, (nuint)(6 * ldc + Wide));
+            s7a = Vector512.LoadUnsafe(ref c, (nuint)(7 * ldc)); s7b = Vector512.LoadUnsafe(ref c, (nuint)(7 * ldc + Wide));
+        }
+
+        ref float a = ref Unsafe.Add(ref ap, PanelRows * (k0 + 1));
+        ref float end = ref Unsafe.Add(ref a, (nint)kc * PanelRows);
+        while (Unsafe.IsAddressLessThan(ref a, ref end))
+        {
+            Vector512<float> b0 = Vector512.LoadUnsafe(ref b), b1 = Vector512.LoadUnsafe(ref b, Wide);
+            Vector512<float> x = Vector512.Create(a);
+            s0a = Fma(x, b0, s0a); s0b = Fma(x, b1, s0b);
+            x = Vector512.Create(Unsafe.Add(ref a, 1));
+            s1a = Fma(x, b0, s1a); s1b = Fma(x, b1, s1b);
+            x = Vector512.Create(Unsafe.Add(ref a, 2));
+            s2a = Fma(x, b0, s2a); s2b = Fma(x, b1, s2b);
+            x = Vector512.Create(Unsafe.Add(ref a, 3));
+            s3a = Fma(x, b0, s3a); s3b = Fma(x, b1, s3b);
+            x = Vector512.Create(Unsafe.Add(ref a, 4));
+            s4a = Fma(x, b0, s4a); s4b = Fma(x, b1, s4b);
+            x = Vector512.Create(Unsafe.Add(ref a, 5));
+            s5a = Fma(x, b0, s5a); s5b = Fma(x, b1, s5b);
+            x = Vector512.Create(Unsafe.Add(ref a, 6));
+            s6a = Fma(x, b0, s6a); s6b = Fma(x, b1, s6b);
+            x = Vector512.Create(Unsafe.Add(ref a, 7));
+            s7a = Fma(x, b0, s7a); s7b = Fma(x, b1, s7b);
+            a = ref Unsafe.Add(ref a, PanelRows);
+            b = ref Unsafe.Add(ref b, n);
+        }
+
+        s0a.StoreUnsafe(ref c); s0b.StoreUnsafe(ref c, Wide);
+        s1a.StoreUnsafe(ref c, (nuint)ldc); s1b.StoreUnsafe(ref c, (nuint)(ldc + Wide));
+        s2a.StoreUnsafe(ref c, (nuint)(2 * ldc)); s2b.StoreUnsafe(ref c, (nuint)(2 * ldc + Wide));
+        s3a.StoreUnsafe(ref c, (nuint)(3 * ldc)); s3b.StoreUnsafe(ref c, (nuint)(3 * ldc + Wide));
+        s4a.StoreUnsafe(ref c, (nuint)(4 * ldc)); s4b.StoreUnsafe(ref c, (nuint)(4 * ldc + Wide));
+        s5a.StoreUnsafe(ref c, (nuint)(5 * ldc)); s5b.StoreUnsafe(ref c, (nuint)(5 * ldc + Wide));
+        s6a.StoreUnsafe(ref c, (nuint)(6 * ldc)); s6b.StoreUnsafe(ref c, (nuint)(6 * ldc + Wide));
+        s7a.StoreUnsafe(ref c, (nuint)(7 * ldc)); s7b.StoreUnsafe(ref c, (nuint)(7 * ldc + Wide));
+    }
+
+    /// <summary>One 8 × 16 tile, as <see cref="Tile8x32"/>.</summary>
+    private static void Tile8x16(ref float ap, ref float b, ref float c, int ldc, int k0, int kc, int n, bool first)
+    {
+        Vector512<float> s0, s1, s2, s3, s4, s5, s6, s7;
+        if (first)
+        {
+            s0 = Vector512.Create(ap);
+            s1 = Vector512.Create(Unsafe.Add(ref ap, 1));
+            s2 = Vector512.Create(Unsafe.Add(ref ap, 2));
+            s3 = Vector512.Create(Unsafe.Add(ref ap, 3));
+            s4 = Vector512.Create(Unsafe.Add(ref ap, 4));
+            s5 = Vector512.Create(Unsafe.Add(ref ap, 5));
+            s6 = Vector512.Create(Unsafe.Add(ref ap, 6));
+            s7 = Vector512.Create(Unsafe.Add(ref ap, 7));
+        }
+        else
+        {
+            s0 = Vector512.LoadUnsafe(ref c);
+            s1 = Vector512.LoadUnsafe(ref c, (nuint)ldc);
+            s2 = Vector512.LoadUnsafe(ref c, (nuint)(2 * ldc));
+            s3 = Vector512.LoadUnsafe(ref c, (nuint)(3 * ldc));
+            s4 = Vector512.LoadUnsafe(ref c, (nuint)(4 * ldc));
+            s5 = Vector512.LoadUnsafe(ref c, (nuint)(5 * ldc));
+            s6 = Vector512.LoadUnsafe(ref c, (nuint)(6 * ldc));
+            s7 = Vector512.LoadUnsafe(ref c, (nuint)(7 * ldc));
+        }
+
+        ref float a = ref Unsafe.Add(ref ap, PanelRows * (k0 + 1));
+        ref float end = ref Unsafe.Add(ref a, (nint)kc * PanelRows);
+        while (Unsafe.IsAddressLessThan(ref a, ref end))
+        {
+            Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
+            s0 = Fma(Vector512.Create(a), b0, s0);
+            s1 = Fma(Vector512.Create(Unsafe.Add(ref a, 1)), b0, s1);
+            s2 = Fma(Vector512.Create(Unsafe.Add(ref a, 2)), b0, s2);
+            s3 = Fma(Vector512.Create(Unsafe.Add(ref a, 3)), b0, s3);
+            s4 = Fma(Vector512.Create(Unsafe.Add(ref a, 4)), b0, s4);
+            s5 = Fma(Vector512.Create(Unsafe.Add(ref a, 5)), b0, s5);
+            s6 = Fma(Vector512.Create(Unsafe.Add(ref a, 6)), b0, s6);
+            s7 = Fma(Vector512.Create(Unsafe.Add(ref a, 7)), b0, s7);
+            a = ref Unsafe.Add(ref a, PanelRows);
+            b = ref Unsafe.Add(ref b, n);
+        }
+
+        s0.StoreUnsafe(ref c);
+        s1.StoreUnsafe(ref c, (nuint)ldc);
+        s2.StoreUnsafe(ref c, (nuint)(2 * ldc));
+        s3.StoreUnsafe(ref c, (nuint)(3 * ldc));
+        s4.StoreUnsafe(ref c, (nuint)(4 * ldc));
+        s5.StoreUnsafe(ref c, (nuint)(5 * ldc));
+        s6.StoreUnsafe(ref c, (nuint)(6 * ldc));
+        s7.StoreUnsafe(ref c, (nuint)(7 * ldc));
+    }
+
+    /// <summary>
+    /// Up to 4 left-over columns of one panel, transposed: a 256-bit vector holds the panel's 8 rows of one column
+    /// and B's element is broadcast. Columns past <paramref name="columns"/> repeat the last one (same arithmetic)
+    /// and are not stored; rows past <paramref name="rows"/> are padding and are neither read nor stored.
+    /// </summary>
+    private static void Tile8xColumns(ref float ap, ref float b, ref float c, int ldc, int k0, int kc, int n, bool first, int rows, int columns)
+    {
+        int c1 = Math.Min(1, columns - 1), c2 = Math.Min(2, columns - 1), c3 = Math.Min(3, columns - 1);
+        Vector256<float> s0, s1, s2, s3;
+        if (first)
+        {
+            s0 = s1 = s2 = s3 = Vector256.LoadUnsafe(ref ap);
+        }
+        else
+        {
+            s0 = Gather(ref c, ldc, rows);
+            s1 = Gather(ref Unsafe.Add(ref c, c1), ldc, rows);
+            s2 = Gather(ref Unsafe.Add(ref c, c2), ldc, rows);
+            s3 = Gather(ref Unsafe.Add(ref c, c3), ldc, rows);
+        }
+
+        ref float a = ref Unsafe.Add(ref ap, PanelRows * (k0 + 1));
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> x = Vector256.LoadUnsafe(ref a);
+            s0 = Vector256.FusedMultiplyAdd(x, Vector256.Create(b), s0);
+            s1 = Vector256.FusedMultiplyAdd(x, Vector256.Create(Unsafe.Add(ref b, c1)), s1);
+            s2 = Vector256.FusedMultiplyAdd(x, Vector256.Create(Unsafe.Add(ref b, c2)), s2);
+            s3 = Vector256.FusedMultiplyAdd(x, Vector256.Create(Unsafe.Add(ref b, c3)), s3);
+            a = ref Unsafe.Add(ref a, PanelRows);
+            b = ref Unsafe.Add(ref b, n);
+        }
+
+        Scatter(s0, ref c, ldc, rows);
+        if (columns > 1) Scatter(s1, ref Unsafe.Add(ref c, 1), ldc, rows);
+        if (columns > 2) Scatter(s2, ref Unsafe.Add(ref c, 2), ldc, rows);
+        if (columns > 3) Scatter(s3, ref Unsafe.Add(ref c, 3), ldc, rows);
+    }
+
+    private static Vector256<float> Gather(ref float c, int ldc, int rows)
+    {
+        Vector256<float> v = Vector256<float>.Zero;
+        for (int r = 0; r < rows; r++) v = v.WithElement(r, Unsafe.Add(ref c, (nint)r * ldc));
+        return v;
+    }
+
+    private static void Scatter(Vector256<float> v, ref float c, int ldc, int rows)
+    {
+        for (int r = 0; r < rows; r++) Unsafe.Add(ref c, (nint)r * ldc) = v.GetElement(r);
+    }
+}

@@ -1,0 +1,83 @@
+using Pocket.Format;
+
+namespace Pocket.Runtime.Tests;
+
+/// <summary>
+/// The convolution kernels (packed 512-bit GEMM for 1×1 and im2col convolutions, its row/column tails, the
+/// phase-split depthwise kernel at stride 1 and 2) against a direct float64 convolution, at sizes that hit the
+/// tails: channels that are not a multiple of the 8-row panel or the vector width, 1×1 spatial, stride 2,
+/// padding, batch above 1, and K above the 256-deep K-block. Thread count must not change a single bit.
+/// </summary>
+public class Float64ConvTests
+{
+    [Theory]
+    [InlineData(13, 7, 7, 27, 1, 1, 1, 0, 1)]      // pointwise at 7×7: one 32-, one 16-column tile, one left-over column, 3 padded rows
+    [InlineData(300, 5, 5, 9, 1, 1, 1, 0, 1)]      // K = 300 spans two K-blocks; 25 columns = 16 + 9 left over
+    [InlineData(5, 1, 1, 11, 1, 1, 1, 0, 1)]       // 1×1 spatial: only left-over columns
+    [InlineData(3, 17, 19, 10, 3, 3, 2, 1, 1)]     // im2col, stride 2, padding, odd everything
+    [InlineData(32, 13, 13, 64, 1, 1, 1, 0, 1)]    // SqueezeNet-like 13×13 = 169 columns: 5×32 + 9
+    [InlineData(16, 14, 14, 40, 3, 3, 1, 1, 1)]    // 3×3 same, K = 144, 196 columns = 6×32 + 4
+    [InlineData(12, 9, 9, 12, 3, 3, 1, 1, 12)]     // depthwise stride 1, rows narrower than 16
+    [InlineData(20, 23, 37, 20, 3, 3, 2, 1, 20)]   // depthwise stride 2, padding, wide odd rows
+    [InlineData(9, 40, 40, 9, 3, 3, 2, 1, 9)]      // depthwise stride 2, even input
+    [InlineData(6, 30, 31, 12, 3, 3, 2, 0, 6)]     // depthwise stride 2 unpadded, channel multiplier 2
+    [InlineData(5, 21, 21, 5, 5, 5, 2, 2, 5)]      // depthwise 5×5 stride 2
+    [InlineData(7, 18, 18, 7, 3, 3, 3, 1, 7)]      // depthwise stride 3
+    public void ConvMatchesFloat64(int inC, int h, int w, int outC, int kH, int kW, int stride, int pad, int groups)
+    {
+        var b = new ModelBuilder(inC * 31 + h * 7 + outC + groups);
+        int x = b.Input(inC, h, w);
+        b.Conv(x, "conv", inC, outC, kH, kW, stride, stride, pad, pad, groups);
+        PocketModel model = b.Build();
+        const int batch = 3;
+        var one = PocketNetwork.Load(model, new PocketNetworkOptions { MaxDegreeOfParallelism = 1 });
+        float[] input = Assertions.RandomInput(5, batch * one.InputLength);
+        var actual = new float[batch * one.OutputLength];
+        one.Predict(input, batch, actual);
+
+        var weight = (DenseTensor)b.Tensors["conv.weight"];
+        var bias = (DenseTensor)b.Tensors["conv.bias"];
+        float[] expected = ReferenceConv(input, batch, inC, h, w, outC, kH, kW, stride, pad, groups, weight.Values, bias.Values);
+        Assertions.Close(expected, actual, 1e-5);
+
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var many = PocketNetwork.Load(model, new PocketNetworkOptions { MaxDegreeOfParallelism = threads });
+            var again = new float[actual.Length];
+            many.Predict(input, batch, again);
+            Assert.Equal(actual, again);
+            float[] single = many.Predict(input.AsSpan(0, one.InputLength));
+            Assert.Equal(actual.AsSpan(0, one.OutputLength).ToArray(), single);
+        }
+    }
+
+    /// <summary>Direct convolution in float64 (PyTorch semantics: symmetric zero padding, groups).</summary>
+    private static float[] ReferenceConv(float[] input, int batch, int inC, int h, int w, int outC, int kH, int kW,
+        int stride, int pad, int groups, float[] weight, float[] bias)
+    {
+        int outH = (h + 2 * pad - kH) / stride + 1, outW = (w + 2 * pad - kW) / stride + 1;
+        int inPerGroup = inC / groups, outPerGroup = outC / groups;
+        var output = new float[batch * outC * outH * outW];
+        for (int n = 0; n < batch; n++)
+        for (int oc = 0; oc < outC; oc++)
+        {
+            int g = oc / outPerGroup;
+            for (int oy = 0; oy < outH; oy++)
+            for (int ox = 0; ox < outW; ox++)
+            {
+                double s = bias[oc];
+                for (int c = 0; c < inPerGroup; c++)
+                for (int ky = 0; ky < kH; ky++)
+                for (int kx = 0; kx < kW; kx++)
+                {
+                    int iy = oy * stride - pad + ky, ix = ox * stride - pad + kx;
+                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                    s += (double)weight[((oc * inPerGroup + c) * kH + ky) * kW + kx]
+                         * input[((n * inC + g * inPerGroup + c) * h + iy) * w + ix];
+                }
+                output[((n * outC + oc) * outH + oy) * outW + ox] = (float)s;
+            }
+        }
+        return output;
+    }
+}

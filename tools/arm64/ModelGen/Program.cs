@@ -1,0 +1,34 @@
+using Pocket.Format;
+using Pocket.Training.Checkpoints;
+using Pocket.Training.Compression;
+using Pocket.Training.Models;
+using TorchSharp;
+
+// Usage: Pocket.Arm64ModelGen OUT_DIR. Every zoo model, freshly initialised from torch seed 1, encoded dense at a
+// small input (the emulated ARM64 run must take seconds, not minutes); the LeNets at their own 1×28×28.
+if (args.Length != 1)
+{
+    Console.Error.WriteLine("usage: Pocket.Arm64ModelGen OUT_DIR");
+    return 2;
+}
+Directory.CreateDirectory(args[0]);
+(string Name, Dictionary<string, string> Options, InputShape Input, int Classes)[] models =
+[
+    ("lenet300", new(), new InputShape(1, 28, 28), 10),
+    ("lenet5", new(), new InputShape(1, 28, 28), 10),
+    ("mobilenet_v1", new() { ["alpha"] = "0.25" }, new InputShape(3, 64, 64), 100),
+    ("mobilenet_v1", new() { ["alpha"] = "0.5" }, new InputShape(3, 48, 48), 100),
+    ("squeezenet1_0", new(), new InputShape(3, 64, 64), 100),
+    ("squeezenet1_1", new(), new InputShape(3, 64, 64), 100),
+    ("sepnet", new(), new InputShape(3, 64, 64), 100),
+];
+foreach (var (name, options, input, classes) in models)
+{
+    torch.manual_seed(1);
+    using PocketModule module = ModelZoo.Create(new ModelSpec(name, options), input, classes);
+    PocketModel model = PocketEncoder.Encode(ModuleState.Capture(module, "random"));
+    string file = Path.Combine(args[0], $"{name}{string.Concat(options.Select(o => $"-{o.Key}{o.Value}"))}.pocket");
+    PocketFile.Write(file, model);
+    Console.WriteLine(file);
+}
+return 0;

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every zoo model (random weights, torch seed 1, small inputs) and a compressed LeNet-5 with Pocket.Runtime on
+# x64 and on linux-arm64 under qemu user-mode emulation, and compares the logits (relative 1e-5; in practice they are
+# bit-identical, both machines evaluating the same FMA chains). Needs Debian's qemu-user-static, libc6-arm64-cross,
+# libstdc++6-arm64-cross and libgcc-s1-arm64-cross.
+#   usage: tools/arm64/check.sh [WORK_DIR]     (default: a fresh temporary folder)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+work="${1:-$(mktemp -d)}"
+qemu="$(command -v qemu-aarch64-static || true)"
+if [[ -z "$qemu" || ! -d /usr/aarch64-linux-gnu ]]; then
+  echo "check.sh: qemu-aarch64-static or /usr/aarch64-linux-gnu missing (apt-get install qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross)" >&2
+  exit 3
+fi
+mkdir -p "$work"
+dotnet build "$root/tools/arm64/ModelGen/Pocket.Arm64ModelGen.csproj" -c Release -o "$work/modelgen" -v q -nologo
+dotnet "$work/modelgen/Pocket.Arm64ModelGen.dll" "$work/models"
+dotnet build "$root/tools/arm64/Check/Pocket.Arm64Check.csproj" -c Release -o "$work/x64" -v q -nologo
+dotnet publish "$root/tools/arm64/Check/Pocket.Arm64Check.csproj" -c Release -r linux-arm64 --self-contained \
+  -o "$work/arm64" -v q -nologo
+echo "== x64"
+dotnet "$work/x64/Pocket.Arm64Check.dll" run "$work/models" "$work/out-x64"
+echo "== arm64 (qemu)"
+DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 "$qemu" -L /usr/aarch64-linux-gnu "$work/arm64/Pocket.Arm64Check" run "$work/models" "$work/out-arm64"
+echo "== compare"
+dotnet "$work/x64/Pocket.Arm64Check.dll" compare "$work/out-x64" "$work/out-arm64"
