@@ -8,17 +8,16 @@ namespace Pocket.Training.Compression;
 /// <summary>
 /// Trained quantization's fine-tuning (Han et al. 2016, Section 3.3): weights that share a value move together.
 /// Each centroid's gradient is the sum of its weights' gradients, ∂L/∂C_k = Σ_ij ∂L/∂W_ij · 1(I_ij = k); the
-/// centroids take an SGD step with momentum, at the trainer's scheduled learning rate of each epoch (the one the biases
-/// get; until the trainer sets one, the rate given here), and the weights are rebuilt from the codebook, so every layer
+/// centroids take an SGD step with momentum, and the weights are rebuilt from the codebook, so every layer
 /// always holds at most k distinct non-zero values and pruned weights stay zero. The optimizer's own update of
 /// these weights is discarded (their gradient is zeroed, and the rebuild overwrites them); biases train as usual.
 /// </summary>
-public sealed class SharedWeightConstraint : IScheduledWeightConstraint, IDisposable
+public sealed class SharedWeightConstraint : IWeightConstraint, IDisposable
 {
     private sealed record Layer(string Name, Parameter Weight, Tensor Codebook, Tensor Codes, Tensor Mask, Tensor Velocity);
 
     private readonly List<Layer> _layers = [];
-    private readonly double _momentum;
+    private readonly double _learningRate, _momentum;
     // Scalars handed to libtorch live as long as the constraint (see MomentumSgd for why).
     private readonly Scalar _momentumScalar, _one;
     private Scalar? _negativeRate;
@@ -26,7 +25,7 @@ public sealed class SharedWeightConstraint : IScheduledWeightConstraint, IDispos
 
     public SharedWeightConstraint(double learningRate, double momentum = 0.9)
     {
-        LearningRate = learningRate;
+        _learningRate = learningRate;
         _momentum = momentum;
         _momentumScalar = momentum.ToScalar();
         _one = 1.0.ToScalar();
@@ -40,7 +39,7 @@ public sealed class SharedWeightConstraint : IScheduledWeightConstraint, IDispos
             zeros_like(codebookTensor)));
     }
 
-    /// <summary>Learning rate of the centroids for the coming steps; the trainer sets it every epoch from its schedule.</summary>
+    /// <summary>Learning rate of the centroids for the coming steps (follows the trainer's schedule if set).</summary>
     public double LearningRate { get; set; }
 
     public void BeforeStep()
@@ -71,7 +70,7 @@ public sealed class SharedWeightConstraint : IScheduledWeightConstraint, IDispos
 
     private Scalar NegativeRate()
     {
-        double rate = -LearningRate;
+        double rate = -(LearningRate > 0 ? LearningRate : _learningRate);
         if (_negativeRate is null || rate != _negativeRateValue)
         {
             _negativeRate?.Dispose();

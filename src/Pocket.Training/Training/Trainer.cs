@@ -45,9 +45,7 @@ public static class Trainer
 
         for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
         {
-            double learningRate = LearningRateAt(options, epoch);
-            optimizer.LearningRate = learningRate;
-            foreach (var c in constraints.OfType<IScheduledWeightConstraint>()) c.LearningRate = learningRate;
+            optimizer.LearningRate = LearningRateAt(options, epoch);
             // The order of epoch e depends on the seed and e alone (not on earlier epochs), so a resumed run sees the same batches.
             for (int i = 0; i < order.Length; i++) order[i] = i;
             new Random(options.Seed * 7919 + epoch).Shuffle(order);

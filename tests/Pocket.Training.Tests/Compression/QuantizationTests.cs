@@ -88,43 +88,6 @@ public class QuantizationTests
     }
 
     [Fact]
-    public void Centroid_step_is_taken_at_the_learning_rate_set_last()
-    {
-        long[] codes = [0, 1, 1, 0];
-        float[] grads = [0.1f, 0.2f, 0.3f, 0.4f];
-        using var lin = nn.Linear(2, 2, hasBias: false);
-        using var constraint = new SharedWeightConstraint(learningRate: 1.0, momentum: 0.0);
-        constraint.Add("w", lin.weight!, [1f, -1f], codes, ones(2, 2));
-        constraint.LearningRate = 0.25; // what the trainer sets at the start of an epoch
-        lin.weight!.grad = tensor(grads).reshape(2, 2);
-        constraint.BeforeStep();
-        var updated = constraint.Codebook("w");
-        Assert.Equal(1 - 0.25 * (0.1 + 0.4), updated[0], 6);
-        Assert.Equal(-1 - 0.25 * (0.2 + 0.3), updated[1], 6);
-    }
-
-    private sealed class LearningRateRecorder : IScheduledWeightConstraint
-    {
-        public List<double> Rates { get; } = [];
-        public double LearningRate { set => Rates.Add(value); }
-        public void BeforeStep() { }
-        public void AfterStep() { }
-    }
-
-    [Fact]
-    public void Trainer_gives_scheduled_constraints_the_learning_rate_of_every_epoch()
-    {
-        var data = TestData.MnistSlice(64, 10);
-        torch.manual_seed(1);
-        using var model = ModelZoo.Create(new ModelSpec("lenet300"), new InputShape(1, 28, 28), 10);
-        var options = new TrainingOptions { Epochs = 4, BatchSize = 64, LearningRate = 0.01, Schedule = LearningRateSchedule.Cosine, EvaluateEachEpoch = false };
-        var recorder = new LearningRateRecorder();
-        Trainer.Train(model, data.Train, options, [recorder]);
-        Assert.Equal(Enumerable.Range(1, 4).Select(e => Trainer.LearningRateAt(options, e)), recorder.Rates);
-        Assert.Equal(4, recorder.Rates.Distinct().Count()); // cosine: a different rate each epoch, not the constant one
-    }
-
-    [Fact]
     public void Fine_tuned_layers_hold_at_most_2_to_the_bits_values_and_zeros_stay_zero()
     {
         var data = TestData.MnistSlice(1500, 500);
