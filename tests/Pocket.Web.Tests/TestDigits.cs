@@ -5,21 +5,21 @@ namespace Pocket.Web.Tests;
 /// <summary>Test images of the bundled datasets, as the console sees them (bytes / 255) and as a file a person drops (BMP).</summary>
 public sealed class TestDigits
 {
-    private readonly IdxFile.Content _images, _labels;
+    private readonly IdxFile.Content _images;
+
+    private readonly string _dataset;
 
     private TestDigits(string dataset)
     {
+        _dataset = dataset;
         string folder = Path.Combine(PublishedPage.RepoRoot, "data", dataset);
         _images = IdxFile.Read(Path.Combine(folder, "t10k-images-idx3-ubyte.gz"), expectedRank: 3);
-        _labels = IdxFile.Read(Path.Combine(folder, "t10k-labels-idx1-ubyte.gz"), expectedRank: 1);
     }
 
     public static TestDigits Mnist { get; } = new("mnist");
     public static TestDigits FashionMnist { get; } = new("fashion-mnist");
 
     private const int Side = 28;
-
-    public int Label(int index) => _labels.Data[index];
 
     private ReadOnlySpan<byte> Bytes(int index) => _images.Data.AsSpan(index * Side * Side, Side * Side);
 
@@ -54,7 +54,8 @@ public sealed class TestDigits
                 int at = 54 + (Side - 1 - y) * rowBytes + x * 3; // bottom-up rows
                 bmp[at] = bmp[at + 1] = bmp[at + 2] = pixels[y * Side + x];
             }
-        string path = Path.Combine(folder, $"test-{index}.bmp");
+        // Named by dataset and index: choosing a file a file input already holds fires no change event.
+        string path = Path.Combine(folder, $"{_dataset}-test-{index}.bmp");
         File.WriteAllBytes(path, bmp);
         return path;
     }
