@@ -15,8 +15,8 @@ public sealed class ChromeDriverSession : IDisposable
 {
     private const string ElementKey = "element-6066-11e4-a52e-4f735466cecf";
     private readonly Process _driver;
-    private readonly HttpClient _http;
-    private readonly string _session;
+    private readonly HttpClient _http = null!;
+    private readonly string _session = null!;
     private readonly string _profile;
 
     public ChromeDriverSession(int width = 900, int height = 760)
@@ -32,27 +32,36 @@ public sealed class ChromeDriverSession : IDisposable
         _driver.ErrorDataReceived += (_, _) => { };
         _driver.BeginOutputReadLine();
         _driver.BeginErrorReadLine();
-        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(120) };
-        WaitForDriver();
-
-        var args = new JsonArray();
-        foreach (var a in HeadlessChromium.IsolationArguments(_profile)) args.Add(a);
-        args.Add($"--window-size={width},{height}");
-        args.Add("--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1");
-        var capabilities = new JsonObject
+        // A session that cannot start must not leave chromedriver (and a browser) running.
+        try
         {
-            ["capabilities"] = new JsonObject
+            _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(120) };
+            WaitForDriver();
+
+            var args = new JsonArray();
+            foreach (var a in HeadlessChromium.IsolationArguments(_profile)) args.Add(a);
+            args.Add($"--window-size={width},{height}");
+            args.Add("--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1");
+            var capabilities = new JsonObject
             {
-                ["alwaysMatch"] = new JsonObject
+                ["capabilities"] = new JsonObject
                 {
-                    ["browserName"] = "chrome",
-                    ["goog:chromeOptions"] = new JsonObject { ["binary"] = HeadlessChromium.Executable(), ["args"] = args },
-                    ["goog:loggingPrefs"] = new JsonObject { ["performance"] = "ALL" },
+                    ["alwaysMatch"] = new JsonObject
+                    {
+                        ["browserName"] = "chrome",
+                        ["goog:chromeOptions"] = new JsonObject { ["binary"] = HeadlessChromium.Executable(), ["args"] = args },
+                        ["goog:loggingPrefs"] = new JsonObject { ["performance"] = "ALL" },
+                    },
                 },
-            },
-        };
-        JsonNode created = Send(HttpMethod.Post, "session", capabilities)!;
-        _session = created["sessionId"]!.GetValue<string>();
+            };
+            JsonNode created = Send(HttpMethod.Post, "session", capabilities)!;
+            _session = created["sessionId"]!.GetValue<string>();
+        }
+        catch
+        {
+            StopDriver();
+            throw;
+        }
     }
 
     private static string Driver()
@@ -165,9 +174,14 @@ public sealed class ChromeDriverSession : IDisposable
     public void Dispose()
     {
         try { if (_session is not null) Session(HttpMethod.Delete, ""); } catch (Exception e) when (e is HttpRequestException or InvalidOperationException or AggregateException or JsonException) { }
+        StopDriver();
+    }
+
+    private void StopDriver()
+    {
         try { _driver.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
         _driver.Dispose();
-        _http.Dispose();
+        _http?.Dispose();
         try { Directory.Delete(_profile, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -13,8 +13,16 @@ public sealed class PocketPage : IDisposable
     public PocketPage(PublishedPage page)
     {
         Browser = new ChromeDriverSession();
-        Browser.Navigate(page.Server.Url);
-        Browser.WaitFor("document.querySelector('#status[data-ready=true]')", Patience, "the page loading its model");
+        try
+        {
+            Browser.Navigate(page.Server.Url);
+            Browser.WaitFor("document.querySelector('#status[data-ready=true]')", Patience, "the page loading its model");
+        }
+        catch
+        {
+            Browser.Dispose(); // a page that does not load must not leave its browser running
+            throw;
+        }
         RequestsAtReady = page.Server.Requests.Count;
     }
 
