@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Pocket.Cli.Output;
 using Pocket.Format;
 using Pocket.Runtime;
+using Pocket.Training.Data;
 using SkiaSharp;
 using Spectre.Console.Cli;
 
@@ -41,7 +42,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
 
         PocketModel model = PocketFile.Read(s.Model);
         var network = PocketNetwork.Load(model);
-        string? dataset = network.Metadata.GetValueOrDefault("dataset");
+        string? dataset = network.Metadata.GetValueOrDefault(ModelMetadata.Dataset);
         PreparedImage image = PredictionImage.Prepare(s.Image, network.InputShape, dataset, invert);
         float[] outputs = network.Predict(image.Pixels);
 
@@ -59,7 +60,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         {
             Terminal.Json(new
             {
-                Model = network.Metadata.GetValueOrDefault("model") ?? s.Model, s.Image, Input = network.InputShape.ToString(),
+                Model = network.Metadata.GetValueOrDefault(ModelMetadata.Model) ?? s.Model, s.Image, Input = network.InputShape.ToString(),
                 image.Inverted, Preprocessing = image.Description, Top = top,
             });
             return 0;
@@ -79,17 +80,15 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         return e.Select(v => v / sum).ToArray();
     }
 
-    private static readonly string[] FashionMnistLabels =
-        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
-
-    /// <summary>Names from the metadata's comma-separated "labels" when the file has them, Fashion-MNIST's names, else the digit.</summary>
+    /// <summary>
+    /// Names from the file's "labels" (<see cref="ModelMetadata"/>); a file written before the encoder stored them
+    /// gets its bundled dataset's names; else the class index.
+    /// </summary>
     private static string[] ClassLabels(IReadOnlyDictionary<string, string> metadata, string? dataset, int classes)
     {
-        string[]? named = metadata.TryGetValue("labels", out string? text) ? text.Split(',', StringSplitOptions.TrimEntries) : null;
-        if (named?.Length == classes) return named;
-        if (string.Equals(dataset, "fashion-mnist", StringComparison.OrdinalIgnoreCase) && classes == FashionMnistLabels.Length)
-            return FashionMnistLabels;
-        return Enumerable.Range(0, classes).Select(c => c.ToString()).ToArray();
+        if (ModelMetadata.ReadLabels(metadata) is { } named && named.Length == classes) return named;
+        if (dataset is not null && DatasetLabels.For(dataset) is { } bundled && bundled.Count == classes) return bundled.ToArray();
+        return ModelMetadata.LabelsOrIndices(metadata, classes);
     }
 }
 

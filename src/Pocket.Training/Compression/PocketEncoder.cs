@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Pocket.Format;
 using Pocket.Training.Checkpoints;
+using Pocket.Training.Data;
 using Pocket.Training.Models;
 
 namespace Pocket.Training.Compression;
@@ -10,7 +11,7 @@ namespace Pocket.Training.Compression;
 /// Turns a checkpoint into a <see cref="PocketModel"/>: the graph exported by the model, each compressible weight
 /// in the smallest encoding its compression allows (binary, sparse + codebook, dense + codebook, or float), and
 /// every other tensor (biases, BatchNorm) as float32. The metadata carries the model's name, options, input
-/// shape and dataset, so `pocket eval` can rebuild the TorchSharp network from the file alone.
+/// shape, dataset and (for a bundled dataset) class labels, so `pocket eval` can rebuild the TorchSharp network from the file alone.
 /// </summary>
 public static class PocketEncoder
 {
@@ -39,12 +40,15 @@ public static class PocketEncoder
     {
         var meta = new Dictionary<string, string>(checkpoint.Metadata)
         {
-            ["model"] = checkpoint.Model.Name,
+            [ModelMetadata.Model] = checkpoint.Model.Name,
             ["model.options"] = JsonSerializer.Serialize(checkpoint.Model.Options),
-            ["input"] = checkpoint.Input.ToString(),
-            ["classes"] = checkpoint.Classes.ToString(CultureInfo.InvariantCulture),
-            ["dataset"] = checkpoint.Dataset,
+            [ModelMetadata.Input] = checkpoint.Input.ToString(),
+            [ModelMetadata.Classes] = checkpoint.Classes.ToString(CultureInfo.InvariantCulture),
+            [ModelMetadata.Dataset] = checkpoint.Dataset,
         };
+        // Class names travel with the file, so a page or app can show them without knowing the dataset.
+        if (DatasetLabels.For(checkpoint.Dataset) is { } labels && labels.Count == checkpoint.Classes)
+            meta[ModelMetadata.Labels] = ModelMetadata.EncodeLabels(labels);
         return meta;
     }
 
