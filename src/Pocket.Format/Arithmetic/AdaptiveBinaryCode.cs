@@ -10,7 +10,7 @@ namespace Pocket.Format.Arithmetic;
 /// </summary>
 internal static class AdaptiveBinaryCode
 {
-    /// <summary>Most tree nodes (contexts) a stream may use: 4096 × 8 bytes of model, whatever the header says.</summary>
+    /// <summary>Most tree nodes (contexts) a stream may use: 4096 × 4 bytes of model, whatever the header says.</summary>
     public const int MaxContexts = 4096;
 
     public const int MinHalvingExponent = 1;
@@ -26,8 +26,16 @@ internal static class AdaptiveBinaryCode
         return model == ContextModel.PreviousSymbol ? nodes * alphabetSize : nodes;
     }
 
-    public static bool IsAllowed(ContextModel model, int alphabetSize) =>
-        Enum.IsDefined(model) && alphabetSize >= 1 && ContextCount(model, alphabetSize) <= MaxContexts;
+    /// <summary>
+    /// Whether a stream may use this model: at most 4096 contexts, and no more contexts than payload bytes, so the
+    /// model's 4 bytes per context are paid for by the file like every other allocation of the reader.
+    /// </summary>
+    public static bool IsAllowed(ContextModel model, int alphabetSize, long payloadBytes)
+    {
+        if (!Enum.IsDefined(model) || alphabetSize < 1) return false;
+        long contexts = ContextCount(model, alphabetSize);
+        return contexts <= MaxContexts && contexts <= payloadBytes;
+    }
 
     public static byte[] Encode(ReadOnlySpan<int> symbols, int alphabetSize, ContextModel model, int halvingExponent)
     {

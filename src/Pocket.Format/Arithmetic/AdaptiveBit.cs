@@ -12,14 +12,16 @@ internal struct AdaptiveBit
     public const int ProbabilityBits = 15;
     public const uint One = 1u << ProbabilityBits;
 
-    private uint _zeros, _ones;
+    // ≤ 2^15 each: the sum is halved as soon as it reaches 2^t, t ≤ 15. Two bytes each keep a context at 4 bytes,
+    // which the reader's allocation bound counts on (docs/format.md §5.5).
+    private ushort _zeros, _ones;
 
     /// <summary>P(bit = 0) · 2^15, clamped to 1 … 2^15 − 1 so both outcomes keep a codable interval.</summary>
     public readonly uint ProbabilityOfZero
     {
         get
         {
-            ulong p = ((2UL * _zeros + 1) << ProbabilityBits) / (2UL * (_zeros + _ones) + 2);
+            ulong p = ((2UL * (uint)_zeros + 1) << ProbabilityBits) / (2UL * ((uint)_zeros + _ones) + 2);
             return (uint)Math.Clamp(p, 1UL, One - 1);
         }
     }
@@ -27,10 +29,10 @@ internal struct AdaptiveBit
     public void Update(int bit, int halvingExponent)
     {
         if (bit == 0) _zeros++; else _ones++;
-        if (_zeros + _ones >= 1u << halvingExponent)
+        if (_zeros + _ones >= 1 << halvingExponent)
         {
-            _zeros = (_zeros + 1) >> 1;
-            _ones = (_ones + 1) >> 1;
+            _zeros = (ushort)((_zeros + 1) >> 1);
+            _ones = (ushort)((_ones + 1) >> 1);
         }
     }
 }

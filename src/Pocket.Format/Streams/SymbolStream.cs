@@ -118,11 +118,11 @@ internal static class SymbolStream
         AdaptiveCandidate? best = null;
         foreach (var model in (ReadOnlySpan<ContextModel>)[ContextModel.None, ContextModel.PreviousSymbol])
         {
-            if (!AdaptiveBinaryCode.IsAllowed(model, alphabetSize)) continue;
+            if (AdaptiveBinaryCode.ContextCount(model, alphabetSize) > AdaptiveBinaryCode.MaxContexts) continue;
             foreach (byte exponent in AdaptiveBinaryCode.WriterHalvingExponents)
             {
                 byte[] payload = AdaptiveBinaryCode.Encode(symbols, alphabetSize, model, exponent);
-                if (symbols.Length > payload.LongLength * 8) continue;
+                if (symbols.Length > payload.LongLength * 8 || !AdaptiveBinaryCode.IsAllowed(model, alphabetSize, payload.Length)) continue;
                 if (best is null || payload.Length < best.Value.Payload.Length) best = new AdaptiveCandidate(model, exponent, payload);
             }
         }
@@ -205,9 +205,6 @@ internal static class SymbolStream
         int modelAt = reader.Position;
         var model = (ContextModel)reader.ReadByte($"{name} context model");
         if (!Enum.IsDefined(model)) throw reader.Fail($"{name} context model", modelAt, $"{(byte)model} is unknown (0 = none, 1 = previous symbol)");
-        if (!AdaptiveBinaryCode.IsAllowed(model, alphabetSize))
-            throw reader.Fail($"{name} context model", modelAt,
-                $"{model} needs {AdaptiveBinaryCode.ContextCount(model, alphabetSize)} contexts for {alphabetSize} symbols, more than {AdaptiveBinaryCode.MaxContexts}");
         int exponentAt = reader.Position;
         byte exponent = reader.ReadByte($"{name} halving exponent");
         if (exponent is < AdaptiveBinaryCode.MinHalvingExponent or > AdaptiveBinaryCode.MaxHalvingExponent)
@@ -215,6 +212,9 @@ internal static class SymbolStream
         int payloadAt = reader.Position;
         uint payloadBytes = reader.ReadUInt32($"{name} length");
         if (payloadBytes > reader.Remaining) throw reader.Fail($"{name} length", payloadAt, $"{payloadBytes} exceeds section end ({reader.Remaining} bytes left)");
+        if (!AdaptiveBinaryCode.IsAllowed(model, alphabetSize, payloadBytes))
+            throw reader.Fail($"{name} context model", modelAt,
+                $"{model} needs {AdaptiveBinaryCode.ContextCount(model, alphabetSize)} contexts for {alphabetSize} symbols, more than {AdaptiveBinaryCode.MaxContexts} or than the {payloadBytes} payload bytes");
         if (count > (long)payloadBytes * 8) throw reader.Fail($"{name} length", payloadAt, $"{payloadBytes} bytes cannot hold {count} symbols at the required ≥ 1 bit each");
         var payload = reader.ReadBytes(payloadBytes, $"{name} payload");
         var decoded = new int[count];
