@@ -7,7 +7,11 @@ public static class PocketFileLayout
     public static ReadOnlySpan<byte> Magic => [0x89, (byte)'P', (byte)'O', (byte)'C', (byte)'K', (byte)'E', (byte)'T', 0x0A];
 
     public const ushort MajorVersion = 1;
-    public const ushort MinorVersion = 0;
+    /// <summary>The newest minor version this library reads and writes (docs/format.md §7).</summary>
+    public const ushort MinorVersion = 1;
+
+    /// <summary>The minor version that introduced a stream coding: a writer sets the lowest minor its file needs.</summary>
+    internal static ushort MinorVersionOf(StreamCoding coding) => coding == StreamCoding.AdaptiveBinary ? (ushort)1 : (ushort)0;
     public const int HeaderSize = 32;
     public const int SectionEntrySize = 24;
     public const int TrailerSize = 4;

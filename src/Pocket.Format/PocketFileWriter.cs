@@ -25,12 +25,14 @@ internal static class PocketFileWriter
             (PocketFileLayout.MetadataSection, EncodeMetadata(model.Metadata)),
             (PocketFileLayout.GraphSection, EncodeGraph(model.Graph)),
         };
+        ushort minor = 0;
         foreach (var tensor in model.Tensors.Values)
-            sections.Add((PocketFileLayout.TensorSection, EncodeTensor(tensor, options.StreamCoding)));
-        return Assemble(sections);
+            sections.Add((PocketFileLayout.TensorSection, EncodeTensor(tensor, options.StreamCoding, ref minor)));
+        return Assemble(sections, minor);
     }
 
-    private static byte[] Assemble(List<(byte Kind, byte[] Payload)> sections)
+    /// <param name="minor">The lowest minor version whose features the sections use (docs/format.md §7).</param>
+    private static byte[] Assemble(List<(byte Kind, byte[] Payload)> sections, ushort minor)
     {
         long tableEnd = PocketFileLayout.HeaderSize + (long)sections.Count * PocketFileLayout.SectionEntrySize;
         var offsets = new long[sections.Count];
@@ -46,7 +48,7 @@ internal static class PocketFileWriter
         var w = new ByteWriter();
         w.WriteBytes(PocketFileLayout.Magic);
         w.WriteUInt16(PocketFileLayout.MajorVersion);
-        w.WriteUInt16(PocketFileLayout.MinorVersion);
+        w.WriteUInt16(minor);
         w.WriteUInt32(0); // flags
         w.WriteUInt64((ulong)fileLength);
         w.WriteUInt32((uint)sections.Count);
@@ -108,7 +110,7 @@ internal static class PocketFileWriter
         return w.ToArray();
     }
 
-    private static byte[] EncodeTensor(PocketTensor tensor, StreamCodingChoice choice)
+    private static byte[] EncodeTensor(PocketTensor tensor, StreamCodingChoice choice, ref ushort minor)
     {
         var w = new ByteWriter();
         w.WriteShortString(tensor.Name);
@@ -125,7 +127,7 @@ internal static class PocketFileWriter
                 w.WriteSingles(q.Codebook);
                 var symbols = new int[q.Codes.Length];
                 for (int i = 0; i < symbols.Length; i++) symbols[i] = q.Codes[i];
-                SymbolStream.Write(w, symbols, q.Codebook.Length, choice);
+                Uses(SymbolStream.Write(w, symbols, q.Codebook.Length, choice), ref minor);
                 break;
             case SparseQuantizedTensor s:
                 w.WriteByte((byte)s.IndexBits);
@@ -134,8 +136,8 @@ internal static class PocketFileWriter
                 var (indices, weights) = RelativeIndexCodec.Encode(s.Positions, s.Codes, s.IndexBits);
                 w.WriteUInt32((uint)indices.Length);
                 w.WriteUInt32((uint)s.Positions.Length);
-                SymbolStream.Write(w, indices, 1 << s.IndexBits, choice);
-                SymbolStream.Write(w, weights, s.Codebook.Length + 1, choice);
+                Uses(SymbolStream.Write(w, indices, 1 << s.IndexBits, choice), ref minor);
+                Uses(SymbolStream.Write(w, weights, s.Codebook.Length + 1, choice), ref minor);
                 break;
             case BinaryTensor b:
                 w.WriteSingles(b.Scales);
@@ -144,6 +146,8 @@ internal static class PocketFileWriter
         }
         return w.ToArray();
     }
+
+    private static void Uses(StreamCoding coding, ref ushort minor) => minor = Math.Max(minor, PocketFileLayout.MinorVersionOf(coding));
 
     // ---- model validation: everything the reader checks, reported as ArgumentException ----
 

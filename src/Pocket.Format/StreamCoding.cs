@@ -8,4 +8,7 @@ public enum StreamCoding : byte
 
     /// <summary>Canonical Huffman code, lengths ≤ 16 bits: the paper's "P+Q+H" size.</summary>
     Huffman = 1,
+
+    /// <summary>Context-adaptive binary arithmetic coding (range coder, no table; format minor version 1).</summary>
+    AdaptiveBinary = 2,
 }

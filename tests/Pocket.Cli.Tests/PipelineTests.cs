@@ -27,6 +27,27 @@ public class PipelineTests
     }
 
     [Fact]
+    public void Encode_re_encodes_a_pocket_file_losslessly_and_the_default_is_never_bigger()
+    {
+        string source = CompressedModels.LeNet300.PocketPath;
+        string huffman = PocketProcess.Temp(".pocket"), smallest = PocketProcess.Temp(".pocket"), biases = PocketProcess.Temp(".pocket");
+        Assert.Equal(0, PocketProcess.Run("encode", source, "--coding", "huffman", "--out", huffman).ExitCode);
+        Assert.Equal(0, PocketProcess.Run("encode", source, "--out", smallest).ExitCode);
+        Assert.Equal(0, PocketProcess.Run("encode", source, "--bias-bits", "4", "--out", biases).ExitCode);
+        Assert.True(new FileInfo(smallest).Length <= new FileInfo(huffman).Length);
+        Assert.True(new FileInfo(biases).Length < new FileInfo(smallest).Length);
+        var original = Pocket.Format.PocketFile.Read(source);
+        foreach (string file in new[] { huffman, smallest })
+        {
+            var again = Pocket.Format.PocketFile.Read(file);
+            foreach (var (name, t) in original.Tensors) Assert.Equal(t.ToDense(), again.Tensors[name].ToDense());
+        }
+        Assert.IsType<Pocket.Format.QuantizedDenseTensor>(Pocket.Format.PocketFile.Read(biases).Tensors["fc1.bias"]);
+        Assert.Contains("--bias-bits", PocketProcess.AssertOneLineError(PocketProcess.Run("encode", source, "--bias-bits", "0", "--out", biases), 2));
+        Assert.Contains("--coding", PocketProcess.AssertOneLineError(PocketProcess.Run("encode", source, "--coding", "lzma", "--out", biases), 2));
+    }
+
+    [Fact]
     public void Compress_writes_a_file_that_inspect_eval_and_run_agree_on()
     {
         string model = PocketProcess.Temp(".pocket");

@@ -233,7 +233,7 @@ public class CorruptFileTests
         // A weight code ≥ codebook size + 1 (alphabet 5 needs 3 bits, so 5..7 are invalid).
         int codes = stream + 5 + payloadBytes;
         Assert.StartsWith("weight-code stream symbol", Rejects(With(SmallFixed, codes + 5, [0xFF])).Field);
-        Assert.Equal("weight-code stream coding", Rejects(With(SmallFixed, codes, [2])).Field);
+        Assert.Equal("weight-code stream coding", Rejects(With(SmallFixed, codes, [3])).Field);
     }
 
     [Fact]

@@ -41,14 +41,14 @@ public class InspectTests
     }
 
     [Fact]
-    public void Huffman_beats_fixed_width_on_a_skewed_layer()
+    public void Entropy_coding_beats_fixed_width_on_a_skewed_layer()
     {
         var rng = new Random(1);
         var positions = Enumerable.Range(0, 300 * 100).Where(_ => rng.NextDouble() < 0.08).ToArray();
         var codes = positions.Select(_ => (ushort)(32 * Math.Pow(rng.NextDouble(), 3))).ToArray();
         var tensor = new SparseQuantizedTensor("fc", [300, 100], new float[32], positions, codes, 5);
         var report = PocketFile.Inspect(PocketFile.Encode(TestModels.WithTensors(tensor))).Tensors[0];
-        Assert.Equal(StreamCoding.Huffman, report.WeightCodes!.StoredCoding);
+        Assert.NotEqual(StreamCoding.FixedWidth, report.WeightCodes!.StoredCoding); // Huffman or adaptive, whichever is smaller
         Assert.True(report.WeightBitsHuffman < report.WeightBitsFixed);
         Assert.True(report.IndexBitsHuffman < report.IndexBitsFixed);
         Assert.True(report.CompressionRatio > 10);

@@ -24,4 +24,19 @@ public class PocketFileTests
             File.Delete(path);
         }
     }
+
+    [Theory]
+    [InlineData(StreamCodingChoice.AdaptiveBinary)]
+    [InlineData(StreamCodingChoice.Huffman)]
+    [InlineData(StreamCodingChoice.FixedWidth)]
+    public void Every_stream_coding_loads_and_predicts_like_the_in_memory_model(StreamCodingChoice coding)
+    {
+        PocketModel model = GraphTests.LeNet5(8, compressed: true);
+        byte[] file = PocketFile.Encode(model, new PocketWriteOptions { StreamCoding = coding });
+        var stored = PocketFile.Inspect(file).Tensors.Where(t => t.WeightCodes is not null).Select(t => t.WeightCodes!.StoredCoding).ToList();
+        Assert.NotEmpty(stored);
+        if (coding == StreamCodingChoice.AdaptiveBinary) Assert.Contains(StreamCoding.AdaptiveBinary, stored);
+        float[] input = Assertions.RandomInput(2, 784);
+        Assert.Equal(PocketNetwork.Load(model).Predict(input), PocketNetwork.Load(file).Predict(input));
+    }
 }

@@ -4,7 +4,7 @@ namespace Pocket.Fuzz;
 
 /// <summary>
 /// The .pocket seed corpus: small models (a few hundred bytes to a few KB, so each fuzz iteration is fast) that
-/// together use every op, every tensor encoding, both stream codings, fillers in relative indices, 16-bit index and
+/// together use every op, every tensor encoding, all three stream codings, fillers in relative indices, 16-bit index and
 /// codebook alphabets, metadata and odd float bit patterns, plus the real LeNet files. The runnable ones load in
 /// Pocket.Runtime, so mutations also reach the runtime's validation and kernels.
 /// </summary>
@@ -14,9 +14,9 @@ public static class PocketSeeds
     {
         Directory.CreateDirectory(directory);
         foreach (var (name, model) in Models())
-            foreach (var (suffix, coding) in new[] { ("", StreamCodingChoice.Smallest), ("-fixed", StreamCodingChoice.FixedWidth), ("-huffman", StreamCodingChoice.Huffman) })
+            foreach (var (suffix, coding) in new[] { ("", StreamCodingChoice.Smallest), ("-fixed", StreamCodingChoice.FixedWidth), ("-huffman", StreamCodingChoice.Huffman), ("-adaptive", StreamCodingChoice.AdaptiveBinary) })
             {
-                // Models without coded streams would give three identical files.
+                // Models without coded streams would give identical files.
                 if (suffix != "" && !model.Tensors.Values.Any(t => t is QuantizedDenseTensor or SparseQuantizedTensor)) continue;
                 File.WriteAllBytes(Path.Combine(directory, name + suffix + PocketFile.Extension), PocketFile.Encode(model, new PocketWriteOptions { StreamCoding = coding }));
             }

@@ -27,6 +27,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [CommandOption("--retrain-epochs <N>")] [Description("Retraining epochs per pruning round.")] public int? RetrainEpochs { get; init; }
         [CommandOption("--finetune-epochs <N>")] [Description("Centroid fine-tuning epochs.")] public int? FineTuneEpochs { get; init; }
         [CommandOption("--index-bits <B>")] public int? IndexBits { get; init; }
+        [CommandOption("--bias-bits <B>")] [Description("Override the recipe's bias codebook bits.")] public int? BiasBits { get; init; }
         [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
         [CommandOption("--limit <N>")] public int? Limit { get; init; }
         [CommandOption("--resume")] [Description(ResumableOutput.ResumeDescription)] public bool Resume { get; init; }
@@ -56,10 +57,11 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
                     FineTune = recipe.Quantization.FineTune with { Epochs = s.FineTuneEpochs ?? recipe.Quantization.FineTune.Epochs },
                     TrainLimit = s.Limit,
                 },
-                Encoding = recipe.Encoding with { IndexBits = s.IndexBits },
+                Encoding = recipe.Encoding with { IndexBits = s.IndexBits, BiasBits = s.BiasBits ?? recipe.Encoding.BiasBits },
             };
         }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
+        if (s.BiasBits is < 1 or > 16) throw new UsageException($"--bias-bits: {s.BiasBits} is not 1 to 16");
         var train = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, null, null, null, null, s.Seed);
         var data = DatasetCatalog.Load(start?.Dataset ?? s.Dataset);
 

@@ -7,7 +7,10 @@ using Spectre.Console.Cli;
 
 namespace Pocket.Cli.Commands;
 
-/// <summary>`pocket encode IN.ckpt --out MODEL.pocket`: write a checkpoint as a .pocket file.</summary>
+/// <summary>
+/// `pocket encode IN.ckpt --out MODEL.pocket`: write a checkpoint as a .pocket file; `pocket encode IN.pocket`
+/// encodes a .pocket file again, losslessly, with this writer's codings and options.
+/// </summary>
 public sealed class EncodeCommand : Command<EncodeCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -19,7 +22,12 @@ public sealed class EncodeCommand : Command<EncodeCommand.Settings>
         [Description("Relative-index width for every sparse layer (default: the smallest file, per layer).")]
         public int? IndexBits { get; init; }
 
-        [CommandOption("--coding <smallest|fixed|huffman>")] public string Coding { get; init; } = "smallest";
+        [CommandOption("--coding <smallest|fixed|huffman|adaptive>")] public string Coding { get; init; } = "smallest";
+
+        [CommandOption("--bias-bits <B>")]
+        [Description("Store Linear/Conv2d biases as a 2^B-entry codebook instead of float32.")]
+        public int? BiasBits { get; init; }
+
         [CommandOption("--json")] public bool Json { get; init; }
     }
 
@@ -27,9 +35,12 @@ public sealed class EncodeCommand : Command<EncodeCommand.Settings>
     {
         OutputArgument.Require(s.Out, "the .pocket file to write");
         if (s.IndexBits is < 1 or > 16) throw new UsageException($"--index-bits: {s.IndexBits} is not 1 to 16");
-        var options = new PocketEncoder.Options(s.IndexBits, new PocketWriteOptions { StreamCoding = ParseCoding(s.Coding) });
-        var checkpoint = Checkpoint.Load(s.In);
-        PocketFile.Write(s.Out, PocketEncoder.Encode(checkpoint, options), options.Write);
+        if (s.BiasBits is < 1 or > 16) throw new UsageException($"--bias-bits: {s.BiasBits} is not 1 to 16");
+        var options = new PocketEncoder.Options(s.IndexBits, new PocketWriteOptions { StreamCoding = ParseCoding(s.Coding) }, s.BiasBits);
+        var model = PocketDecoder.IsPocketFile(s.In)
+            ? PocketEncoder.Reencode(PocketFile.Read(s.In), options)
+            : PocketEncoder.Encode(Checkpoint.Load(s.In), options);
+        PocketFile.Write(s.Out, model, options.Write);
         var report = PocketFile.Inspect(s.Out);
         if (s.Json) Terminal.Json(CompressionTable.Json(report));
         else
@@ -45,6 +56,7 @@ public sealed class EncodeCommand : Command<EncodeCommand.Settings>
         "smallest" => StreamCodingChoice.Smallest,
         "fixed" => StreamCodingChoice.FixedWidth,
         "huffman" => StreamCodingChoice.Huffman,
-        _ => throw new UsageException($"--coding: '{coding}' is not smallest, fixed or huffman"),
+        "adaptive" => StreamCodingChoice.AdaptiveBinary,
+        _ => throw new UsageException($"--coding: '{coding}' is not smallest, fixed, huffman or adaptive"),
     };
 }

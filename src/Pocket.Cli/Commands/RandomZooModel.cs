@@ -20,7 +20,7 @@ internal static class RandomZooModel
         InputShape input;
         try
         {
-            int resolution = spec.Option("resolution", 224);
+            int resolution = ModelOption.Resolution.ReadInteger(spec) is > 0 and int r ? r : 224;
             input = s.Input is not null ? InputShape.Parse(s.Input) : lenet ? new InputShape(1, 28, 28) : new InputShape(3, resolution, resolution);
         }
         catch (Exception e) when (e is ArgumentException or FormatException)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Pocket.Format.Arithmetic;
 using Pocket.Format.Huffman;
 using Pocket.Format.IO;
 
@@ -10,9 +11,10 @@ internal readonly record struct StoredStream(StreamCoding Coding, long StoredByt
 /// <summary>
 /// One stream of symbols (weight codes or relative indices) in a tensor section. Layout:
 /// <code>
-/// u8  coding              0 = fixed width, 1 = Huffman
-/// fixed:   u32 payloadBytes, payload (count symbols × w bits, LSB-first, w = FixedWidth(alphabet))
-/// Huffman: u32 tableBytes, table (CodeLengthTable), u32 payloadBytes, payload (codes, LSB-first)
+/// u8  coding              0 = fixed width, 1 = Huffman, 2 = adaptive binary
+/// fixed:    u32 payloadBytes, payload (count symbols × w bits, LSB-first, w = FixedWidth(alphabet))
+/// Huffman:  u32 tableBytes, table (CodeLengthTable), u32 payloadBytes, payload (codes, LSB-first)
+/// adaptive: u8 context model, u8 halving exponent, u32 payloadBytes, payload (range coder, AdaptiveBinaryCode)
 /// </code>
 /// The symbol count and alphabet size come from the tensor header, not from the stream.
 /// </summary>
@@ -38,38 +40,93 @@ internal static class SymbolStream
         return used;
     }
 
-    public static void Write(ByteWriter output, ReadOnlySpan<int> symbols, int alphabetSize, StreamCodingChoice choice)
+    /// <summary>Writes the stream in the coding <paramref name="choice"/> selects and returns that coding.</summary>
+    public static StreamCoding Write(ByteWriter output, ReadOnlySpan<int> symbols, int alphabetSize, StreamCodingChoice choice)
     {
-        int width = FixedWidth(alphabetSize);
-        long fixedBytes = FixedPayloadBytes(symbols.Length, alphabetSize);
+        long fixedBytes = 5 + FixedPayloadBytes(symbols.Length, alphabetSize);
+        byte[]? huffmanTable = null;
+        CanonicalHuffmanCode? huffman = null;
+        long huffmanBytes = long.MaxValue;
+        AdaptiveCandidate? adaptive = null;
         if (choice != StreamCodingChoice.FixedWidth && symbols.Length > 0)
         {
             var frequencies = Histogram(symbols, alphabetSize);
             if (UsedSymbols(frequencies) <= 1 << CanonicalHuffmanCode.MaxCodeLength)
             {
-                var code = CanonicalHuffmanCode.FromLengths(HuffmanCodeLengths.Build(frequencies, CanonicalHuffmanCode.MaxCodeLength));
-                byte[] table = CodeLengthTable.Write(code.Lengths);
-                long huffmanBytes = 4 + table.Length + (code.PayloadBits(frequencies) + 7) / 8;
-                if (choice == StreamCodingChoice.Huffman || huffmanBytes < fixedBytes)
-                {
-                    var bits = new BitWriter();
-                    foreach (int s in symbols) bits.Write(code.ReversedCodes[s], code.Lengths[s]);
-                    output.WriteByte((byte)StreamCoding.Huffman);
-                    output.WriteUInt32((uint)table.Length);
-                    output.WriteBytes(table);
-                    byte[] payload = bits.ToArray();
-                    output.WriteUInt32(checked((uint)payload.Length));
-                    output.WriteBytes(payload);
-                    return;
-                }
+                huffman = CanonicalHuffmanCode.FromLengths(HuffmanCodeLengths.Build(frequencies, CanonicalHuffmanCode.MaxCodeLength));
+                huffmanTable = CodeLengthTable.Write(huffman.Lengths);
+                huffmanBytes = 9 + huffmanTable.Length + (huffman.PayloadBits(frequencies) + 7) / 8;
+            }
+            if (choice is StreamCodingChoice.Smallest or StreamCodingChoice.AdaptiveBinary) adaptive = SmallestAdaptive(symbols, alphabetSize);
+        }
+        long adaptiveBytes = adaptive is null ? long.MaxValue : 7 + adaptive.Value.Payload.Length;
+
+        StreamCoding coding = choice switch
+        {
+            StreamCodingChoice.FixedWidth => StreamCoding.FixedWidth,
+            StreamCodingChoice.Huffman when huffman is not null => StreamCoding.Huffman,
+            StreamCodingChoice.AdaptiveBinary when adaptive is not null => StreamCoding.AdaptiveBinary,
+            // Smallest, or a forced coding this stream cannot use: the fewest bytes, ties to the simpler coding.
+            _ => adaptiveBytes < Math.Min(fixedBytes, huffmanBytes) ? StreamCoding.AdaptiveBinary
+                : huffmanBytes < fixedBytes ? StreamCoding.Huffman : StreamCoding.FixedWidth,
+        };
+        output.WriteByte((byte)coding);
+        switch (coding)
+        {
+            case StreamCoding.Huffman:
+            {
+                var bits = new BitWriter();
+                foreach (int s in symbols) bits.Write(huffman!.ReversedCodes[s], huffman.Lengths[s]);
+                output.WriteUInt32((uint)huffmanTable!.Length);
+                output.WriteBytes(huffmanTable);
+                byte[] payload = bits.ToArray();
+                output.WriteUInt32(checked((uint)payload.Length));
+                output.WriteBytes(payload);
+                return coding;
+            }
+            case StreamCoding.AdaptiveBinary:
+            {
+                var a = adaptive!.Value;
+                output.WriteByte((byte)a.Model);
+                output.WriteByte(a.HalvingExponent);
+                output.WriteUInt32(checked((uint)a.Payload.Length));
+                output.WriteBytes(a.Payload);
+                return coding;
+            }
+            default:
+            {
+                int width = FixedWidth(alphabetSize);
+                var fixedBits = new BitWriter();
+                foreach (int s in symbols) fixedBits.Write((uint)s, width);
+                byte[] fixedPayload = fixedBits.ToArray();
+                output.WriteUInt32(checked((uint)fixedPayload.Length));
+                output.WriteBytes(fixedPayload);
+                return coding;
             }
         }
-        var fixedBits = new BitWriter();
-        foreach (int s in symbols) fixedBits.Write((uint)s, width);
-        byte[] fixedPayload = fixedBits.ToArray();
-        output.WriteByte((byte)StreamCoding.FixedWidth);
-        output.WriteUInt32(checked((uint)fixedPayload.Length));
-        output.WriteBytes(fixedPayload);
+    }
+
+    private readonly record struct AdaptiveCandidate(ContextModel Model, byte HalvingExponent, byte[] Payload);
+
+    /// <summary>
+    /// The smallest adaptive coding over the context models and halving exponents the writer tries, or null when
+    /// none is allowed for this alphabet or every payload is under 1 bit per symbol (a reader refuses those: its
+    /// allocation bound counts on ≥ 1 bit per symbol).
+    /// </summary>
+    private static AdaptiveCandidate? SmallestAdaptive(ReadOnlySpan<int> symbols, int alphabetSize)
+    {
+        AdaptiveCandidate? best = null;
+        foreach (var model in (ReadOnlySpan<ContextModel>)[ContextModel.None, ContextModel.PreviousSymbol])
+        {
+            if (AdaptiveBinaryCode.ContextCount(model, alphabetSize) > AdaptiveBinaryCode.MaxContexts) continue;
+            foreach (byte exponent in AdaptiveBinaryCode.WriterHalvingExponents)
+            {
+                byte[] payload = AdaptiveBinaryCode.Encode(symbols, alphabetSize, model, exponent);
+                if (symbols.Length > payload.LongLength * 8 || !AdaptiveBinaryCode.IsAllowed(model, alphabetSize, payload.Length)) continue;
+                if (best is null || payload.Length < best.Value.Payload.Length) best = new AdaptiveCandidate(model, exponent, payload);
+            }
+        }
+        return best;
     }
 
     /// <summary>
@@ -102,7 +159,8 @@ internal static class SymbolStream
             stored = new StoredStream(StreamCoding.FixedWidth, reader.Position - start, 0, payloadBytes);
             return symbols;
         }
-        if (coding != (byte)StreamCoding.Huffman) throw reader.Fail($"{name} coding", start, $"{coding} is unknown (0 = fixed width, 1 = Huffman)");
+        if (coding == (byte)StreamCoding.AdaptiveBinary) return ReadAdaptive(ref reader, count, alphabetSize, name, start, out stored);
+        if (coding != (byte)StreamCoding.Huffman) throw reader.Fail($"{name} coding", start, $"{coding} is unknown (0 = fixed width, 1 = Huffman, 2 = adaptive binary)");
         if (count == 0) throw reader.Fail($"{name} coding", start, "is Huffman for an empty stream (must be fixed width)");
 
         int tableAt = reader.Position;
@@ -138,6 +196,33 @@ internal static class SymbolStream
         if (!input.RestIsZero() || (input.BitPosition + 7) / 8 != huffmanBytes)
             throw reader.Fail($"{name} padding", payloadAt + 4 + input.BitPosition / 8, "has trailing bytes or non-zero padding bits");
         stored = new StoredStream(StreamCoding.Huffman, reader.Position - start, tableBytes, huffmanBytes);
+        return decoded;
+    }
+
+    private static int[] ReadAdaptive(ref SectionReader reader, long count, int alphabetSize, string name, int start, out StoredStream stored)
+    {
+        if (count == 0) throw reader.Fail($"{name} coding", start, "is adaptive binary for an empty stream (must be fixed width)");
+        int modelAt = reader.Position;
+        var model = (ContextModel)reader.ReadByte($"{name} context model");
+        if (!Enum.IsDefined(model)) throw reader.Fail($"{name} context model", modelAt, $"{(byte)model} is unknown (0 = none, 1 = previous symbol)");
+        int exponentAt = reader.Position;
+        byte exponent = reader.ReadByte($"{name} halving exponent");
+        if (exponent is < AdaptiveBinaryCode.MinHalvingExponent or > AdaptiveBinaryCode.MaxHalvingExponent)
+            throw reader.Fail($"{name} halving exponent", exponentAt, $"{exponent} is not in {AdaptiveBinaryCode.MinHalvingExponent}..{AdaptiveBinaryCode.MaxHalvingExponent}");
+        int payloadAt = reader.Position;
+        uint payloadBytes = reader.ReadUInt32($"{name} length");
+        if (payloadBytes > reader.Remaining) throw reader.Fail($"{name} length", payloadAt, $"{payloadBytes} exceeds section end ({reader.Remaining} bytes left)");
+        if (!AdaptiveBinaryCode.IsAllowed(model, alphabetSize, payloadBytes))
+            throw reader.Fail($"{name} context model", modelAt,
+                $"{model} needs {AdaptiveBinaryCode.ContextCount(model, alphabetSize)} contexts for {alphabetSize} symbols, more than {AdaptiveBinaryCode.MaxContexts} or than the {payloadBytes} payload bytes");
+        if (count > (long)payloadBytes * 8) throw reader.Fail($"{name} length", payloadAt, $"{payloadBytes} bytes cannot hold {count} symbols at the required ≥ 1 bit each");
+        var payload = reader.ReadBytes(payloadBytes, $"{name} payload");
+        var decoded = new int[count];
+        long bad = AdaptiveBinaryCode.Decode(payload, alphabetSize, model, exponent, decoded, out long consumed);
+        if (bad >= 0) throw reader.Fail($"{name} symbol {bad}", payloadAt + 4 + Math.Min(consumed, payloadBytes), $"decodes to a value not below the alphabet size {alphabetSize}");
+        if (payloadBytes > consumed) throw reader.Fail($"{name} payload", payloadAt + 4 + consumed, $"has {payloadBytes - consumed} trailing bytes the code does not use");
+        if (payloadBytes > 0 && payload[^1] == 0) throw reader.Fail($"{name} payload", payloadAt + 4 + payloadBytes - 1, "ends with a zero byte (trailing zeros are implicit and must not be stored)");
+        stored = new StoredStream(StreamCoding.AdaptiveBinary, reader.Position - start, 2, payloadBytes);
         return decoded;
     }
 }

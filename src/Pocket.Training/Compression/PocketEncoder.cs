@@ -15,8 +15,9 @@ namespace Pocket.Training.Compression;
 /// </summary>
 public static class PocketEncoder
 {
-    /// <summary>Relative-index width: a fixed b for every sparse layer, or null to pick per layer the b that makes the smallest section.</summary>
-    public sealed record Options(int? IndexBits = null, PocketWriteOptions? Write = null);
+    /// <param name="IndexBits">Relative-index width: a fixed b for every sparse layer, or null to pick per layer the b that makes the smallest section.</param>
+    /// <param name="BiasBits">If set, Linear and Conv2d biases are stored as a 2^b-entry codebook (<see cref="BiasQuantizer"/>) rather than float32.</param>
+    public sealed record Options(int? IndexBits = null, PocketWriteOptions? Write = null, int? BiasBits = null);
 
     public static PocketModel Encode(Checkpoint checkpoint, Options? options = null)
     {
@@ -33,7 +34,25 @@ public static class PocketEncoder
         }
         var referenced = graph.Nodes.SelectMany(n => n.Tensors).Where(t => t.Length > 0).ToHashSet();
         foreach (var name in tensors.Keys.Where(k => !referenced.Contains(k)).ToList()) tensors.Remove(name);
-        return new PocketModel(graph, tensors, Metadata(checkpoint));
+        var encoded = new PocketModel(graph, tensors, Metadata(checkpoint));
+        return options.BiasBits is { } bits ? BiasQuantizer.Quantize(encoded, bits) : encoded;
+    }
+
+    /// <summary>
+    /// A model read from a .pocket file, encoded again with these options: the same weights, codebooks and
+    /// positions (lossless), each sparse layer's index width chosen again for this writer (or set to
+    /// <see cref="Options.IndexBits"/>), and the biases quantized if <see cref="Options.BiasBits"/> says so.
+    /// </summary>
+    public static PocketModel Reencode(PocketModel model, Options? options = null)
+    {
+        options ??= new Options();
+        var tensors = new Dictionary<string, PocketTensor>(StringComparer.Ordinal);
+        foreach (var (name, tensor) in model.Tensors)
+            tensors[name] = tensor is SparseQuantizedTensor sparse
+                ? options.IndexBits is { } b ? sparse with { IndexBits = b } : SmallestIndexWidth(sparse, options.Write)
+                : tensor;
+        var encoded = model with { Tensors = tensors };
+        return options.BiasBits is { } bits ? BiasQuantizer.Quantize(encoded, bits) : encoded;
     }
 
     public static Dictionary<string, string> Metadata(Checkpoint checkpoint)
