@@ -2,26 +2,12 @@ using CsCheck;
 using Pocket.Format.Huffman;
 using Pocket.Format.IO;
 using Pocket.Format.Streams;
+using static Pocket.Format.Tests.StoredStreams;
 
 namespace Pocket.Format.Tests;
 
 public class HuffmanTests
 {
-    private static byte[] WriteStream(int[] symbols, int alphabet, StreamCodingChoice choice)
-    {
-        var w = new ByteWriter();
-        SymbolStream.Write(w, symbols, alphabet, choice);
-        return w.ToArray();
-    }
-
-    private static int[] ReadStream(byte[] bytes, int count, int alphabet, out StoredStream stored)
-    {
-        var reader = new SectionReader(bytes, 0, bytes.Length, new ErrorContext("test"));
-        var symbols = SymbolStream.Read(ref reader, count, alphabet, "test stream", out stored);
-        Assert.Equal(0, reader.Remaining);
-        return symbols;
-    }
-
     private static void AssertRoundTrip(int[] symbols, int alphabet, StreamCodingChoice choice, StreamCoding? expectedCoding = null)
     {
         byte[] bytes = WriteStream(symbols, alphabet, choice);
