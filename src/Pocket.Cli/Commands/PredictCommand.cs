@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Pocket.Cli.Output;
 using Pocket.Format;
 using Pocket.Runtime;
+using Pocket.Runtime.Input;
 using Pocket.Training.Data;
 using SkiaSharp;
 using Spectre.Console.Cli;
@@ -117,14 +118,14 @@ public static class PredictionImage
         (int height, int width) = padded ? (MnistSide, MnistSide) : (input.Height, input.Width);
 
         float[] gray = Grayscale(source, width, height);
-        double border = BorderMean(gray, width, height);
+        double border = GrayImageInput.BorderMean(gray, width, height);
         bool inverted = invert switch
         {
             InvertMode.Always => true,
             InvertMode.Never => false,
-            _ => mnistStyle && border > 0.5,
+            _ => mnistStyle && border > GrayImageInput.LightBackgroundAbove,
         };
-        if (inverted) for (int i = 0; i < gray.Length; i++) gray[i] = 1f - gray[i];
+        if (inverted) GrayImageInput.Invert(gray);
 
         // Every channel gets the gray image, centred (a no-op offset when the sizes match).
         var pixels = new float[input.Length];
@@ -174,23 +175,8 @@ public static class PredictionImage
             for (int x = 0; x < width; x++)
             {
                 SKColor p = target.GetPixel(x, y);
-                gray[y * width + x] = (0.299f * p.Red + 0.587f * p.Green + 0.114f * p.Blue) / 255f;
+                gray[y * width + x] = GrayImageInput.Gray(p.Red, p.Green, p.Blue);
             }
         return gray;
-    }
-
-    /// <summary>Mean gray level of the outermost pixels: the background, for a centred subject.</summary>
-    private static double BorderMean(float[] gray, int width, int height)
-    {
-        double sum = 0;
-        int count = 0;
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-                if (y == 0 || x == 0 || y == height - 1 || x == width - 1)
-                {
-                    sum += gray[y * width + x];
-                    count++;
-                }
-        return count == 0 ? 0 : sum / count;
     }
 }
