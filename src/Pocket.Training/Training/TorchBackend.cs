@@ -30,8 +30,7 @@ public static class TorchBackend
     /// <summary>Sets the thread count and checks conv once; later calls return at once. Thread-safe.</summary>
     public static ConvPath Ensure()
     {
-        if (_path is { } known) return known;
-        lock (Gate)
+        lock (Gate) // taken once per model, training run or evaluation: cheap next to any of them
         {
             if (_path is { } decided) return decided;
             TorchThreads.Apply();
