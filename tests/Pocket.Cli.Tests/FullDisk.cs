@@ -28,19 +28,11 @@ public static class FullDisk
         string mountPoint = Directory.CreateTempSubdirectory("pocket-full-disk-").FullName;
         string existing = PocketProcess.Temp(".bin");
         File.WriteAllBytes(existing, existingOutput);
-        var info = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (!Environment.IsPrivilegedProcess) info.ArgumentList.Add("--map-root-user");
-        foreach (var a in (string[])["--mount", "--propagation", "private", "sh", "-c", Script, "sh", mountPoint, existing,
-                     Path.Combine(AppContext.BaseDirectory, "pocket.dll"), .. args])
-            info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        string output = stdout.Result;
-        Assert.True(process.ExitCode is not (90 or 91), $"could not set up the full disk: {stderr.Result}");
+        var run = PrivateMountNamespace.Run(Script, [mountPoint, existing, Path.Combine(AppContext.BaseDirectory, "pocket.dll"), .. args]);
+        string output = run.Stdout;
+        Assert.True(run.ExitCode is not (90 or 91), $"could not set up the full disk: {run.Stderr}");
         string files = output.Split('\n').Single(l => l.StartsWith("FILES:"))["FILES:".Length..];
-        return new Result(new PocketProcess.Result(process.ExitCode, output, stderr.Result), output.Contains("INTACT"),
+        return new Result(run, output.Contains("INTACT"),
             files.Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
 }

@@ -44,16 +44,7 @@ public class ReportFontTests
     {
         string conf = Path.Combine(scratch, "fonts.conf");
         File.WriteAllText(conf, "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig></fontconfig>\n");
-        var info = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (!Environment.IsPrivilegedProcess) info.ArgumentList.Add("--map-root-user");
-        foreach (var a in (string[])["--mount", "--propagation", "private", "sh", "-c", WithoutSystemFonts, "sh", conf,
-                     Path.Combine(AppContext.BaseDirectory, "pocket.dll"), .. args])
-            info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return new PocketProcess.Result(process.ExitCode, stdout.Result, stderr.Result);
+        return PrivateMountNamespace.Run(WithoutSystemFonts, [conf, Path.Combine(AppContext.BaseDirectory, "pocket.dll"), .. args]);
     }
 
     [Fact]
