@@ -59,6 +59,18 @@ public class ErrorTests
         PocketProcess.AssertOneLineError(PocketProcess.Run("train", "--model", "lenet300"), exitCode: 2);
     }
 
+    [Theory]
+    [InlineData("--retrain-lr", "0", "--retrain-lr")]
+    [InlineData("--finetune-lr", "-0.1", "--finetune-lr")]
+    [InlineData("--schedule", "linear", "--schedule")]
+    public void Bad_compress_recipe_overrides_name_the_flag(string flag, string value, string named)
+    {
+        // Checked before any training starts: the error comes at once, not after the float model is trained.
+        var line = PocketProcess.AssertOneLineError(
+            PocketProcess.Run("compress", "--model", "lenet300", flag, value, "--out", PocketProcess.Temp(".pocket")), exitCode: 2);
+        Assert.Contains(named, line);
+    }
+
     public static TheoryData<string[]> EveryCommand() => new()
     {
         new[] { "train", "--model", "lenet300" }, new[] { "eval", "m.pocket" }, new[] { "summary", "--model", "lenet300" },

@@ -25,9 +25,14 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [CommandOption("--rounds <N>")] public int? Rounds { get; init; }
         [CommandOption("--epochs <N>")] [Description("Training epochs (when not --from).")] public int? Epochs { get; init; }
         [CommandOption("--retrain-epochs <N>")] [Description("Retraining epochs per pruning round.")] public int? RetrainEpochs { get; init; }
+        [CommandOption("--retrain-lr <LR>")] [Description("Learning rate of the pruning rounds' retraining.")] public double? RetrainLr { get; init; }
+        [CommandOption("--schedule <S>")] [Description("How the kept fraction shrinks over the rounds: geometric or cubic.")] public string? Schedule { get; init; }
         [CommandOption("--finetune-epochs <N>")] [Description("Centroid fine-tuning epochs.")] public int? FineTuneEpochs { get; init; }
+        [CommandOption("--finetune-lr <LR>")] [Description("Learning rate of centroid fine-tuning.")] public double? FineTuneLr { get; init; }
         [CommandOption("--index-bits <B>")] public int? IndexBits { get; init; }
         [CommandOption("--bias-bits <B>")] [Description("Override the recipe's bias codebook bits.")] public int? BiasBits { get; init; }
+        [CommandOption("--distill <W>")] [Description(CompressionArguments.DistillDescription)] public double? Distill { get; init; }
+        [CommandOption("--temperature <T>")] [Description("Distillation temperature (default 4).")] public double? Temperature { get; init; }
         [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
         [CommandOption("--limit <N>")] public int? Limit { get; init; }
         [CommandOption("--resume")] [Description(ResumableOutput.ResumeDescription)] public bool Resume { get; init; }
@@ -40,6 +45,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         var start = s.From is null ? null : Checkpoint.Load(s.From);
         var spec = start?.Model ?? s.ToSpec();
         var recipe = CompressionRecipe.For(spec.Name, s.Seed);
+        var distill = CompressionArguments.Distill(s.Distill, s.Temperature);
         try
         {
             recipe = recipe with
@@ -48,13 +54,24 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
                 {
                     Rule = s.Keep is null ? recipe.Pruning.Rule : PruningRule.ParseKeep(s.Keep),
                     Rounds = s.Rounds ?? recipe.Pruning.Rounds,
-                    Retrain = recipe.Pruning.Retrain with { Epochs = s.RetrainEpochs ?? recipe.Pruning.Retrain.Epochs },
+                    Schedule = s.Schedule is null ? recipe.Pruning.Schedule : CompressionArguments.Schedule(s.Schedule),
+                    Retrain = recipe.Pruning.Retrain with
+                    {
+                        Epochs = s.RetrainEpochs ?? recipe.Pruning.Retrain.Epochs,
+                        LearningRate = CompressionArguments.LearningRate("--retrain-lr", s.RetrainLr) ?? recipe.Pruning.Retrain.LearningRate,
+                        Distill = distill ?? recipe.Pruning.Retrain.Distill,
+                    },
                     TrainLimit = s.Limit,
                 },
                 Quantization = recipe.Quantization with
                 {
                     Bits = s.Bits is null ? recipe.Quantization.Bits : BitWidths.Parse(s.Bits),
-                    FineTune = recipe.Quantization.FineTune with { Epochs = s.FineTuneEpochs ?? recipe.Quantization.FineTune.Epochs },
+                    FineTune = recipe.Quantization.FineTune with
+                    {
+                        Epochs = s.FineTuneEpochs ?? recipe.Quantization.FineTune.Epochs,
+                        LearningRate = CompressionArguments.LearningRate("--finetune-lr", s.FineTuneLr) ?? recipe.Quantization.FineTune.LearningRate,
+                        Distill = distill ?? recipe.Quantization.FineTune.Distill,
+                    },
                     TrainLimit = s.Limit,
                 },
                 Encoding = recipe.Encoding with { IndexBits = s.IndexBits, BiasBits = s.BiasBits ?? recipe.Encoding.BiasBits },

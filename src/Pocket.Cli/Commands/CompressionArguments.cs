@@ -14,18 +14,43 @@ public static class CompressionArguments
         try { rule = keep is not null ? PruningRule.ParseKeep(keep) : new PruningRule.Quality(quality!.Value); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
         if (quality is <= 0) throw new UsageException($"--quality: {quality} must be positive");
-        var sched = schedule.ToLowerInvariant() switch
-        {
-            "geometric" => PruningSchedule.Geometric,
-            "cubic" => PruningSchedule.Cubic,
-            _ => throw new UsageException($"--schedule: '{schedule}' is not geometric or cubic"),
-        };
+        var sched = Schedule(schedule);
         return new PruningOptions
         {
             Rule = rule, Rounds = rounds, Schedule = sched, TrainLimit = limit,
             Retrain = Retraining(model, epochs, lr, weightDecay, optimizer, seed),
         };
     }
+
+    /// <summary>The `--schedule` value: how the kept fraction shrinks over the pruning rounds.</summary>
+    public static PruningSchedule Schedule(string schedule) => schedule.ToLowerInvariant() switch
+    {
+        "geometric" => PruningSchedule.Geometric,
+        "cubic" => PruningSchedule.Cubic,
+        _ => throw new UsageException($"--schedule: '{schedule}' is not geometric or cubic"),
+    };
+
+    /// <summary>A learning-rate flag's value, if given: positive and finite, or a one-line error naming the flag.</summary>
+    public static double? LearningRate(string flag, double? value) =>
+        value is not double lr ? null
+        : double.IsFinite(lr) && lr > 0 ? lr
+        : throw new UsageException($"{flag}: {lr} is not a positive learning rate");
+
+    /// <summary>`--distill W [--temperature T]`: retrain against the stage's input model as teacher, or null without it.</summary>
+    public static Distillation? Distill(double? weight, double? temperature)
+    {
+        if (weight is null)
+            return temperature is null ? null : throw new UsageException("--temperature: only with --distill");
+        if (weight is not (> 0 and <= 1)) throw new UsageException($"--distill: {weight} is not a weight in (0, 1]");
+        double t = temperature ?? DefaultTemperature;
+        if (!double.IsFinite(t) || t <= 0) throw new UsageException($"--temperature: {t} is not positive");
+        return new Distillation(weight.Value, t);
+    }
+
+    /// <summary>Hinton et al.'s MNIST experiments used temperatures of 2 to 20; 4 is a common middle.</summary>
+    public const double DefaultTemperature = 4;
+
+    public const string DistillDescription = "Retrain against the stage's input model's soft targets with this weight (0 to 1).";
 
     public static QuantizationOptions Quantization(string model, string bits, string init, int? epochs, double? lr, int seed, int? limit)
     {

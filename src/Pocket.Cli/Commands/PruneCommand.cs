@@ -31,6 +31,8 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         [CommandOption("--lr <RATE>")] [Description("Retraining learning rate (default: a tenth of the recipe's).")] public double? LearningRate { get; init; }
         [CommandOption("--weight-decay <L2>")] public double? WeightDecay { get; init; }
         [CommandOption("--optimizer <sgd|adam>")] public string? Optimizer { get; init; }
+        [CommandOption("--distill <W>")] [Description(CompressionArguments.DistillDescription)] public double? Distill { get; init; }
+        [CommandOption("--temperature <T>")] [Description("Distillation temperature (default 4).")] public double? Temperature { get; init; }
         [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
         [CommandOption("--dataset <D>")] public string? Dataset { get; init; }
         [CommandOption("--limit <N>")] public int? Limit { get; init; }
@@ -45,6 +47,7 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         var input = Checkpoint.Load(s.In);
         var options = CompressionArguments.Pruning(input.Model.Name, s.Keep, s.Quality, s.Rounds, s.Schedule,
             s.Epochs, s.LearningRate, s.WeightDecay, s.Optimizer, s.Seed, s.Limit);
+        options = options with { Retrain = options.Retrain with { Distill = CompressionArguments.Distill(s.Distill, s.Temperature) } };
         var data = DatasetCatalog.Load(s.Dataset ?? input.Dataset);
         var result = TrainingProgressView.Run($"prune {input.Model}", s.Json, report =>
             ResumableOutput.Run(s.Out, s.Resume,

@@ -23,6 +23,8 @@ public sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
         [CommandOption("--init <linear|density|random>")] public string Init { get; init; } = "linear";
         [CommandOption("--epochs <N>")] [Description("Fine-tuning epochs (0: none).")] public int? Epochs { get; init; }
         [CommandOption("--lr <RATE>")] public double? LearningRate { get; init; }
+        [CommandOption("--distill <W>")] [Description(CompressionArguments.DistillDescription)] public double? Distill { get; init; }
+        [CommandOption("--temperature <T>")] [Description("Distillation temperature (default 4).")] public double? Temperature { get; init; }
         [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
         [CommandOption("--dataset <D>")] public string? Dataset { get; init; }
         [CommandOption("--limit <N>")] public int? Limit { get; init; }
@@ -35,6 +37,7 @@ public sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
         OutputArgument.Require(s.Out, "the quantized checkpoint to write");
         var input = Checkpoint.Load(s.In);
         var options = CompressionArguments.Quantization(input.Model.Name, s.Bits, s.Init, s.Epochs, s.LearningRate, s.Seed, s.Limit);
+        options = options with { FineTune = options.FineTune with { Distill = CompressionArguments.Distill(s.Distill, s.Temperature) } };
         var data = DatasetCatalog.Load(s.Dataset ?? input.Dataset);
         var result = TrainingProgressView.Run($"quantize {input.Model}", s.Json, report =>
             ResumableOutput.Run(s.Out, s.Resume,

@@ -41,6 +41,8 @@ public static class PruningRun
         var masks = weights.ToDictionary(w => w.Name, w =>
             start.Masks.TryGetValue(w.Name, out var m) ? tensor(m, w.Weight.shape).to_type(ScalarType.Bool) : ones_like(w.Weight, dtype: ScalarType.Bool));
 
+        // The teacher is the unpruned input, for every round: each round's retraining pulls toward the dense network.
+        using var teacher = SoftTargets.For(input, train, options.Retrain);
         // A resumed run re-enters the round it was saved in, after the pruning step and the epochs already done.
         int firstRound = saved switch { null => 1, { Finished: true } => options.Rounds + 1, _ => saved.Round };
         for (int round = firstRound; round <= options.Rounds; round++)
@@ -54,7 +56,7 @@ public static class PruningRun
                 if (retrain.Epochs > 0)
                 {
                     var checkpointing = journal?.Checkpointing(Stage, settings, round, resumedRound ? saved : null, () => Capture(model, input, masks));
-                    Trainer.Train(model, train, retrain, [constraint, binary], data.Test, progress, cancel, checkpointing);
+                    Trainer.Train(model, train, retrain, [constraint, binary], data.Test, progress, cancel, checkpointing, teacher);
                 }
                 else
                 {

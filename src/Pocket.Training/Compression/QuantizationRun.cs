@@ -77,7 +77,9 @@ public static class QuantizationRun
                 partial.Extra["centroids"] = CheckpointTensor.FromBytes(centroids.ToArray(), [centroids.Length]);
                 return partial;
             });
-            Trainer.Train(model, train, options.FineTune, [constraint, binary], data.Test, progress, cancel, checkpointing);
+            // The teacher is the unquantized input: fine-tuning the centroids pulls the network back toward what it was.
+            using var teacher = SoftTargets.For(input, train, options.FineTune);
+            Trainer.Train(model, train, options.FineTune, [constraint, binary], data.Test, progress, cancel, checkpointing, teacher);
         }
 
         var evaluation = Evaluator.Evaluate(model, data.Test, model.InputShape);

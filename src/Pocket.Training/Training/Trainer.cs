@@ -9,16 +9,20 @@ namespace Pocket.Training.Training;
 /// <summary>
 /// Mini-batch training with cross-entropy. Deterministic for a given seed: the shuffle comes from
 /// <see cref="Random"/> seeded per epoch, and torch's generator is seeded before the first step.
-/// Weight constraints (pruning masks, shared centroids) are applied around every optimizer step.
+/// Weight constraints (pruning masks, shared centroids) are applied around every optimizer step. With
+/// <see cref="TrainingOptions.Distill"/> set, the loss also pulls toward a teacher's <see cref="SoftTargets"/>.
 /// </summary>
 public static class Trainer
 {
     public static void Train(
         PocketModule model, ImageDataset train, TrainingOptions options,
         IReadOnlyList<IWeightConstraint>? constraints = null, ImageDataset? test = null,
-        Action<TrainingProgress>? progress = null, CancellationToken cancel = default, EpochCheckpointing? checkpointing = null)
+        Action<TrainingProgress>? progress = null, CancellationToken cancel = default, EpochCheckpointing? checkpointing = null,
+        SoftTargets? teacher = null)
     {
         constraints ??= [];
+        if (options.Distill is not null && (teacher is null || teacher.Count != train.Count))
+            throw new ArgumentException($"{options.Distill} needs the teacher's soft targets for all {train.Count} training images");
         TorchBackend.Ensure();
         torch.manual_seed(options.Seed);
         var parameters = model.parameters().ToList();
@@ -60,7 +64,8 @@ public static class Trainer
                 var x = Batches.Images(train, indices, model.InputShape);
                 var y = Batches.Labels(train, indices);
                 optimizer.ZeroGrad();
-                var loss = nn.functional.cross_entropy(model.forward(x), y);
+                var logits = model.forward(x);
+                var loss = options.Distill is null ? nn.functional.cross_entropy(logits, y) : teacher!.Loss(logits, y, indices);
                 loss.backward();
                 foreach (var c in constraints) c.BeforeStep();
                 optimizer.Step();

@@ -19,6 +19,9 @@ public sealed record TrainingOptions
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Cosine;
     public int Seed { get; init; } = 1;
 
+    /// <summary>Learn from a teacher's soft targets as well as the labels (retraining only; the caller supplies the teacher).</summary>
+    public Distillation? Distill { get; init; }
+
     /// <summary>Evaluate on the test set after each epoch (for progress reporting only).</summary>
     public bool EvaluateEachEpoch { get; init; } = true;
 }
