@@ -7,7 +7,8 @@ namespace Pocket.Cli;
 
 /// <summary>
 /// Maps failures to one line on stderr and an exit code: 2 for a bad command line, 1 for bad input or a failed
-/// run. Known failures print their own message; anything else prints its type and message, never a stack trace.
+/// run. Known failures print their own message; anything else prints its type and message, never a stack trace
+/// (unless a developer sets POCKET_DEBUG_STACK=1, which prints the exception in full before the line).
 /// </summary>
 public static class CliErrors
 {
@@ -27,6 +28,7 @@ public static class CliErrors
             _ when e.GetType().FullName?.StartsWith("Pocket.", StringComparison.Ordinal) == true => (e.Message, BadInput),
             _ => ($"{e.GetType().Name}: {e.Message}", BadInput),
         };
+        if (Environment.GetEnvironmentVariable("POCKET_DEBUG_STACK") == "1") Console.Error.WriteLine(e);
         Console.Error.WriteLine($"pocket: {OneLine(message)}");
         return code;
     }

@@ -76,7 +76,7 @@ public class DistillationTests
         var trained = TrainingRun.Run(new ModelSpec("lenet300"), data, TrainingRecipes.For("lenet300") with { Epochs = 1, EvaluateEachEpoch = false });
         PruningOptions Options(Distillation? d) => new()
         {
-            Rule = PruningRule.ParseKeep("fc1=0.1,fc2=0.2,fc3=0.5"), Rounds = 1,
+            Rule = PruningRule.ParseKeep("fc1=0.1,fc2=0.2,fc3=0.5"), Rounds = 2, // two rounds: the soft targets outlive a training run
             Retrain = TrainingRecipes.Retraining("lenet300") with { Epochs = 1, Distill = d },
         };
         float[] Fc1(Distillation? d) =>
@@ -85,8 +85,8 @@ public class DistillationTests
         var distilled = Fc1(new Distillation(0.5, 4));
         Assert.Equal(distilled, Fc1(new Distillation(0.5, 4))); // same seed, same result
         Assert.NotEqual(plain, distilled);
-        // Both hold the same mask: distillation changes how the kept weights retrain, not which are kept.
-        Assert.Equal(plain.Select(v => v != 0), distilled.Select(v => v != 0));
+        // Both keep the recipe's share: distillation changes how the kept weights retrain, not how many are kept.
+        Assert.Equal(plain.Count(v => v != 0), distilled.Count(v => v != 0));
     }
 
     private static PocketModule ModuleStateRestore(Checkpoint c) => ModuleState.Restore(c);
