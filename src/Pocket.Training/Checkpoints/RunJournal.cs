@@ -167,6 +167,7 @@ public sealed class RunJournal : IDisposable
         var copy = new Checkpoint
         {
             Model = checkpoint.Model, Input = checkpoint.Input, Classes = checkpoint.Classes, Dataset = checkpoint.Dataset,
+            Graph = checkpoint.Graph,
             Metadata = new Dictionary<string, string>(checkpoint.Metadata)
             {
                 [StateKey] = state, [SettingsKey] = WithLibTorchSettings(settings),

@@ -6,32 +6,17 @@ using Pocket.Training.Models;
 namespace Pocket.Training.Compression;
 
 /// <summary>
-/// Rebuilds a checkpoint from a .pocket file: the model named in the metadata, with every weight decoded to
-/// float32 exactly as the file stores it. This is what `pocket eval` measures, so the accuracy reported for a
-/// .pocket file is that of the bytes on disk.
+/// Rebuilds a checkpoint from a .pocket file: the zoo model named in the metadata — or, for any other model (one
+/// imported from ONNX), the file's own graph — with every weight decoded to float32 exactly as the file stores it.
+/// This is what `pocket eval` measures, so the accuracy reported for a .pocket file is that of the bytes on disk.
 /// </summary>
 public static class PocketDecoder
 {
     public static Checkpoint ToCheckpoint(PocketModel model, string source)
     {
-        string Meta(string key) => model.Metadata.TryGetValue(key, out var v) ? v
-            : throw new CheckpointException($"{source}: metadata has no '{key}' (not written by pocket encode?)");
-        var options = JsonSerializer.Deserialize<Dictionary<string, string>>(Meta("model.options")) ?? new();
-        InputShape input;
-        try { input = InputShape.Parse(Meta("input")); }
-        catch (ArgumentException e) { throw new CheckpointException($"{source}: metadata 'input': {e.Message}"); }
-        var checkpoint = new Checkpoint
-        {
-            Model = new ModelSpec(Meta("model"), options),
-            Input = input,
-            Classes = int.TryParse(Meta("classes"), out int k) ? k : throw new CheckpointException($"{source}: metadata 'classes' is not a number"),
-            Dataset = Meta("dataset"),
-            Metadata = model.Metadata.ToDictionary(),
-        };
-        PocketModule module;
-        try { module = ModelZoo.Create(checkpoint.Model, checkpoint.Input, checkpoint.Classes); }
-        catch (ArgumentException e) { throw new CheckpointException($"{source}: {e.Message}"); }
-        using (module)
+        string? modelName = model.Metadata.GetValueOrDefault(ModelMetadata.Model);
+        var checkpoint = modelName is not null && ModelZoo.Contains(modelName) ? ZooCheckpoint(model, source) : GraphCheckpoint(model, modelName, source);
+        using (var module = ModuleState.Build(checkpoint, source))
         {
             foreach (var (name, current) in module.state_dict())
             {
@@ -44,6 +29,47 @@ public static class PocketDecoder
             }
         }
         return checkpoint;
+    }
+
+    private static Checkpoint ZooCheckpoint(PocketModel model, string source)
+    {
+        string Meta(string key) => model.Metadata.TryGetValue(key, out var v) ? v
+            : throw new CheckpointException($"{source}: metadata has no '{key}' (not written by pocket encode?)");
+        InputShape input;
+        try { input = InputShape.Parse(Meta("input")); }
+        catch (ArgumentException e) { throw new CheckpointException($"{source}: metadata 'input': {e.Message}"); }
+        return new Checkpoint
+        {
+            Model = new ModelSpec(Meta("model"), Options(Meta("model.options"), source)),
+            Input = input,
+            Classes = int.TryParse(Meta("classes"), out int k) ? k : throw new CheckpointException($"{source}: metadata 'classes' is not a number"),
+            Dataset = Meta("dataset"),
+            Metadata = model.Metadata.ToDictionary(),
+        };
+    }
+
+    /// <summary>A model outside the zoo is its graph: input and classes are the graph's; the dataset is whatever the file names, if any.</summary>
+    private static Checkpoint GraphCheckpoint(PocketModel model, string? name, string source)
+    {
+        Runtime.TensorShape[] shapes;
+        try { shapes = Runtime.GraphShapes.Infer(model.Graph.Nodes); }
+        catch (Runtime.PocketRuntimeException e) { throw new CheckpointException($"{source}: graph {e.Message}"); }
+        string? options = model.Metadata.GetValueOrDefault("model.options");
+        return new Checkpoint
+        {
+            Model = new ModelSpec(name ?? GraphModule.ImportedModelName, options is null ? new Dictionary<string, string>() : Options(options, source)),
+            Input = new InputShape(shapes[0].Channels, shapes[0].Height, shapes[0].Width),
+            Classes = shapes[^1].Length,
+            Dataset = model.Metadata.GetValueOrDefault(ModelMetadata.Dataset) ?? "",
+            Metadata = model.Metadata.ToDictionary(),
+            Graph = model.Graph,
+        };
+    }
+
+    private static Dictionary<string, string> Options(string json, string source)
+    {
+        try { return JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? new(); }
+        catch (JsonException e) { throw new CheckpointException($"{source}: metadata 'model.options' is not a JSON object of strings ({e.Message.Split('\n')[0]})"); }
     }
 
     /// <summary>Loads either kind of file: a .pocket file (by its magic) or a .ckpt checkpoint.</summary>

@@ -63,8 +63,9 @@ public static class PocketEncoder
             ["model.options"] = JsonSerializer.Serialize(checkpoint.Model.Options),
             [ModelMetadata.Input] = checkpoint.Input.ToString(),
             [ModelMetadata.Classes] = checkpoint.Classes.ToString(CultureInfo.InvariantCulture),
-            [ModelMetadata.Dataset] = checkpoint.Dataset,
         };
+        // An imported model may name no dataset: the key is left out rather than written empty.
+        if (checkpoint.Dataset.Length > 0) meta[ModelMetadata.Dataset] = checkpoint.Dataset;
         // Class names travel with the file, so a page or app can show them without knowing the dataset.
         if (DatasetLabels.For(checkpoint.Dataset) is { } labels && labels.Count == checkpoint.Classes)
             meta[ModelMetadata.Labels] = ModelMetadata.EncodeLabels(labels);
