@@ -16,12 +16,12 @@ public class ImportedModelTests
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
     /// <summary>The MNIST-shaped MLP (Flatten, Gemm, Relu, Dropout; 1×28×28 → 10) as a checkpoint naming mnist.</summary>
-    private static string ImportedMlp(string? dataset = "mnist")
+    private static string ImportedMlp(string? dataset = "mnist", params string[] more)
     {
         string ckpt = PocketProcess.Temp(".ckpt");
         string[] args = dataset is null
-            ? ["import", Fixture("mlp_opset11.onnx"), "--out", ckpt]
-            : ["import", Fixture("mlp_opset11.onnx"), "--out", ckpt, "--dataset", dataset];
+            ? ["import", Fixture("mlp_opset11.onnx"), "--out", ckpt, .. more]
+            : ["import", Fixture("mlp_opset11.onnx"), "--out", ckpt, "--dataset", dataset, .. more];
         var import = PocketProcess.Run(args);
         Assert.True(import.ExitCode == 0, import.Stderr);
         return ckpt;
@@ -30,7 +30,10 @@ public class ImportedModelTests
     [Fact]
     public void Compress_from_an_imported_checkpoint_writes_a_smaller_file_that_the_runtime_runs()
     {
-        string ckpt = ImportedMlp();
+        string labels = PocketProcess.Temp(".txt");
+        string[] names = Enumerable.Range(0, 10).Select(i => $"digit {i}").ToArray();
+        File.WriteAllLines(labels, names);
+        string ckpt = ImportedMlp("mnist", "--labels", labels);
         string dense = PocketProcess.Temp(".pocket"), compressed = PocketProcess.Temp(".pocket");
         Assert.Equal(0, PocketProcess.Run("import", Fixture("mlp_opset11.onnx"), "--out", dense).ExitCode);
 
@@ -56,6 +59,8 @@ public class ImportedModelTests
         var original = PocketFile.Read(dense);
         Assert.Equal(original.Graph.Nodes.Select(n => n.Name), file.Graph.Nodes.Select(n => n.Name));
         Assert.All(file.Graph.Nodes.Where(n => n.Op == OpKind.Linear), n => Assert.IsType<SparseQuantizedTensor>(file.Tensors[n.Tensors[0]]));
+        // The model's own class names, given at import, win over the dataset's.
+        Assert.Equal(names, ModelMetadata.ReadLabels(file.Metadata));
     }
 
     [Fact]
