@@ -44,7 +44,8 @@ public static class CheckpointGraph
             if (array[i] is not JsonObject o) throw new CheckpointException($"{where} is not an object");
             string name = Text(o, "name", where);
             string opName = Text(o, "op", where);
-            if (!Enum.TryParse(opName, ignoreCase: false, out OpKind op) || !Enum.IsDefined(op) || int.TryParse(opName, out _))
+            // Only an op's own name: Enum.TryParse alone would also take "3" or "Conv2d, Relu" (flags syntax).
+            if (!Enum.TryParse(opName, ignoreCase: false, out OpKind op) || op.ToString() != opName)
                 throw new CheckpointException($"{where} '{name}': unknown op '{opName}'");
             nodes[i] = new GraphNode(name, op, List(o, "inputs", where, n => n.GetValue<int>()), List(o, "attributes", where, n => n.GetValue<int>()),
                 List(o, "floats", where, n => n.GetValue<float>()), List(o, "tensors", where, n => n.GetValue<string>()));

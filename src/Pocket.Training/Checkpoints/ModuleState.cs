@@ -39,9 +39,16 @@ public static class ModuleState
     {
         try
         {
-            return checkpoint.Graph is { } graph
-                ? new GraphModule(graph, checkpoint.Model)
-                : ModelZoo.Create(checkpoint.Model, checkpoint.Input, checkpoint.Classes);
+            if (checkpoint.Graph is not { } graph) return ModelZoo.Create(checkpoint.Model, checkpoint.Input, checkpoint.Classes);
+            // A graph's sizes come from the file: its tensors must be there, at those sizes, before the module allocates them.
+            foreach (var (name, shape) in GraphModule.TensorShapes(graph))
+            {
+                if (!checkpoint.State.TryGetValue(name, out var stored))
+                    throw new CheckpointException($"{source}: no tensor '{name}' for {checkpoint.Model}");
+                if (!stored.Shape.SequenceEqual(shape))
+                    throw new CheckpointException($"{source}: tensor '{name}' has shape [{string.Join(',', stored.Shape)}], the graph reads [{string.Join(',', shape)}]");
+            }
+            return new GraphModule(graph, checkpoint.Model);
         }
         catch (ArgumentException e) { throw new CheckpointException($"{source}: {e.Message}"); }
     }

@@ -15,7 +15,8 @@ public static class PocketDecoder
     public static Checkpoint ToCheckpoint(PocketModel model, string source)
     {
         string? modelName = model.Metadata.GetValueOrDefault(ModelMetadata.Model);
-        var checkpoint = modelName is not null && ModelZoo.Contains(modelName) ? ZooCheckpoint(model, source) : GraphCheckpoint(model, modelName, source);
+        if (modelName is null || !ModelZoo.Contains(modelName)) return GraphCheckpoint(model, modelName, source);
+        var checkpoint = ZooCheckpoint(model, source);
         using (var module = ModuleState.Build(checkpoint, source))
         {
             foreach (var (name, current) in module.state_dict())
@@ -48,22 +49,39 @@ public static class PocketDecoder
         };
     }
 
-    /// <summary>A model outside the zoo is its graph: input and classes are the graph's; the dataset is whatever the file names, if any.</summary>
+    /// <summary>
+    /// A model outside the zoo is its graph: input and classes are the graph's; the dataset is whatever the file names,
+    /// if any. The file must load in Pocket.Runtime first: its checks bound what a compressed tensor may expand to, so a
+    /// tiny file cannot make the decoder allocate a huge layer.
+    /// </summary>
     private static Checkpoint GraphCheckpoint(PocketModel model, string? name, string source)
     {
-        Runtime.TensorShape[] shapes;
-        try { shapes = Runtime.GraphShapes.Infer(model.Graph.Nodes); }
-        catch (Runtime.PocketRuntimeException e) { throw new CheckpointException($"{source}: graph {e.Message}"); }
+        Runtime.PocketNetwork network;
+        try { network = Runtime.PocketNetwork.Load(model); }
+        catch (Runtime.PocketRuntimeException e) { throw new CheckpointException($"{source}: {e.Message}"); }
+        Runtime.TensorShape input = network.InputShape;
         string? options = model.Metadata.GetValueOrDefault("model.options");
-        return new Checkpoint
+        var checkpoint = new Checkpoint
         {
             Model = new ModelSpec(name ?? GraphModule.ImportedModelName, options is null ? new Dictionary<string, string>() : Options(options, source)),
-            Input = new InputShape(shapes[0].Channels, shapes[0].Height, shapes[0].Width),
-            Classes = shapes[^1].Length,
+            Input = new InputShape(input.Channels, input.Height, input.Width),
+            Classes = network.OutputLength,
             Dataset = model.Metadata.GetValueOrDefault(ModelMetadata.Dataset) ?? "",
             Metadata = model.Metadata.ToDictionary(),
             Graph = model.Graph,
         };
+        IReadOnlyList<(string Name, long[] Shape)> tensors;
+        try { tensors = GraphModule.TensorShapes(model.Graph); }
+        catch (ArgumentException e) { throw new CheckpointException($"{source}: {e.Message}"); }
+        foreach (var (tensorName, shape) in tensors)
+        {
+            if (!model.Tensors.TryGetValue(tensorName, out PocketTensor? stored))
+                throw new CheckpointException($"{source}: no tensor '{tensorName}' for {checkpoint.Model}");
+            if (!stored.Shape.Select(d => (long)d).SequenceEqual(shape))
+                throw new CheckpointException($"{source}: tensor '{tensorName}' has shape [{string.Join(',', stored.Shape)}], the graph reads [{string.Join(',', shape)}]");
+            checkpoint.State[tensorName] = CheckpointTensor.FromFloats(stored.ToDense(), shape);
+        }
+        return checkpoint;
     }
 
     private static Dictionary<string, string> Options(string json, string source)

@@ -49,32 +49,22 @@ public sealed class GraphModule : PocketModule
     {
         _graph = graph;
         _shapes = shapes;
-        var declared = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        for (int i = 1; i < graph.Nodes.Count; i++)
+        using var _ = no_grad();
+        foreach (Declaration d in Declarations(graph, shapes))
         {
-            GraphNode n = graph.Nodes[i];
-            foreach (var (name, shape, kind) in TensorsOf(i, n, shapes))
-            {
-                if (name.Length == 0) continue; // an absent optional bias
-                if (declared.TryGetValue(name, out long[]? earlier))
-                {
-                    // A tensor two nodes read (a shared weight) is one parameter, if they agree on its shape.
-                    if (!earlier.SequenceEqual(shape))
-                        throw NodeError(i, n, $"reads tensor '{name}' as [{string.Join(",", shape)}], an earlier node as [{string.Join(",", earlier)}]");
-                    continue;
-                }
-                declared[name] = shape;
-                using var _ = no_grad();
-                Tensor value = zeros(shape);
-                switch (kind)
-                {
-                    case TensorKind.Parameter: register_parameter(name, new Parameter(value)); break;
-                    default: register_buffer(name, value); break;
-                }
-                if (kind == TensorKind.Parameter && n.Op is OpKind.Conv2d or OpKind.Linear && name == n.Tensors[0]) _compressible.Add(name);
-            }
+            Tensor value = zeros(d.Shape);
+            if (d.Kind == TensorKind.Parameter) register_parameter(d.Name, new Parameter(value));
+            else register_buffer(d.Name, value);
+            if (d.Compressible) _compressible.Add(d.Name);
         }
     }
+
+    /// <summary>
+    /// Every tensor the graph reads, with the shape its nodes read it as, in node order: the state a checkpoint of this
+    /// graph must hold, checked before anything of that size is allocated. Throws <see cref="ArgumentException"/> like the constructor.
+    /// </summary>
+    public static IReadOnlyList<(string Name, long[] Shape)> TensorShapes(ModelGraph graph) =>
+        Declarations(graph, Shapes(graph)).Select(d => (d.Name, d.Shape)).ToList();
 
     /// <summary>The graph this module runs (its tensor names are this module's state_dict keys).</summary>
     public override ModelGraph ExportGraph() => _graph;
@@ -132,6 +122,33 @@ public sealed class GraphModule : PocketModule
     }
 
     private enum TensorKind { Parameter, Buffer }
+
+    private sealed record Declaration(string Name, long[] Shape, TensorKind Kind, bool Compressible);
+
+    /// <summary>Each tensor once: a tensor two nodes read (a shared weight) is one parameter, if they agree on its shape.</summary>
+    private static List<Declaration> Declarations(ModelGraph graph, TensorShape[] shapes)
+    {
+        var declared = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        var result = new List<Declaration>();
+        for (int i = 1; i < graph.Nodes.Count; i++)
+        {
+            GraphNode n = graph.Nodes[i];
+            foreach (var (name, shape, kind) in TensorsOf(i, n, shapes))
+            {
+                if (name.Length == 0) continue; // an absent optional bias
+                if (declared.TryGetValue(name, out long[]? earlier))
+                {
+                    if (!earlier.SequenceEqual(shape))
+                        throw NodeError(i, n, $"reads tensor '{name}' as [{string.Join(",", shape)}], an earlier node as [{string.Join(",", earlier)}]");
+                    continue;
+                }
+                declared[name] = shape;
+                bool compressible = kind == TensorKind.Parameter && n.Op is OpKind.Conv2d or OpKind.Linear && name == n.Tensors[0];
+                result.Add(new Declaration(name, shape, kind, compressible));
+            }
+        }
+        return result;
+    }
 
     /// <summary>The importer's constant per-channel scale and shift (see the class summary).</summary>
     private static bool IsFixedAffine(GraphNode batchNorm) => batchNorm.FloatAttributes[0] == 0f;

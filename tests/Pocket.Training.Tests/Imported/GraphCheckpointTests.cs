@@ -34,6 +34,8 @@ public class GraphCheckpointTests
         { "only the input node", "disagrees with the graph" },
         { "an empty graph", "'graph'" },
         { "an unknown op", "unknown op 'Gelu'" },
+        { "an op by number", "unknown op '1'" },
+        { "two ops in one", "unknown op 'Conv2d, Relu'" },
         { "inputs that are not numbers", "'inputs'" },
         { "a node without a name", "'name'" },
         { "format 2 without a graph", "has no 'graph'" },
@@ -53,6 +55,8 @@ public class GraphCheckpointTests
             case "only the input node": while (graph.Count > 1) graph.RemoveAt(1); break;
             case "an empty graph": graph.Clear(); break;
             case "an unknown op": graph[1]!["op"] = "Gelu"; break;
+            case "an op by number": graph[1]!["op"] = "1"; break;
+            case "two ops in one": graph[1]!["op"] = "Conv2d, Relu"; break;
             case "inputs that are not numbers": graph[1]!["inputs"] = new JsonArray("zero"); break;
             case "a node without a name": graph[3]!.AsObject().Remove("name"); break;
             case "format 2 without a graph": header.Remove("graph"); break;
@@ -74,6 +78,20 @@ public class GraphCheckpointTests
         var e = Assert.Throws<CheckpointException>(() => ModuleState.Restore(damaged, "cnn.ckpt"));
         Assert.Contains("nowhere.weight", e.Message);
         Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void A_graph_that_declares_a_layer_larger_than_its_stored_tensor_is_refused_before_the_layer_is_allocated()
+    {
+        JsonObject header = Header(Bytes.Value);
+        var graph = header["graph"]!.AsArray();
+        var fc = graph[^1]!; // the head: Linear [10, 16]
+        Assert.Equal("Linear", fc["op"]!.GetValue<string>());
+        fc["attributes"]![0] = 5_000_000;
+        header["classes"] = 5_000_000;
+        Checkpoint damaged = Checkpoint.Parse(WithHeader(Bytes.Value, header), "cnn.ckpt");
+        var e = Assert.Throws<CheckpointException>(() => ModuleState.Restore(damaged, "cnn.ckpt"));
+        Assert.Contains("the graph reads [5000000,16]", e.Message);
     }
 
     private static JsonObject Header(byte[] checkpoint)
