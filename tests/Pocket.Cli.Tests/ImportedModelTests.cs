@@ -117,7 +117,15 @@ public class ImportedModelTests
         // Encoding needs no data, and the file it writes needs --dataset to be run.
         Assert.Equal(0, PocketProcess.Run("encode", ckpt, "--out", pocket).ExitCode);
         Assert.Contains("--dataset", PocketProcess.AssertOneLineError(PocketProcess.Run("run", pocket), 2));
-        Assert.Equal(0, PocketProcess.Run("run", pocket, "--dataset", "mnist").ExitCode);
+        var run = PocketProcess.Run("run", pocket, "--dataset", "mnist", "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        // eval decodes the file as a graph (a model outside the zoo) and gets the runtime's accuracy.
+        Assert.Contains("--dataset", PocketProcess.AssertOneLineError(PocketProcess.Run("eval", pocket), 2));
+        var eval = PocketProcess.Run("eval", pocket, "--dataset", "mnist", "--json");
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        using (var r = JsonDocument.Parse(run.Stdout))
+        using (var e = JsonDocument.Parse(eval.Stdout))
+            Assert.Equal(r.RootElement.GetProperty("accuracy").GetDouble(), e.RootElement.GetProperty("accuracy").GetDouble(), 3);
         Assert.Equal(0, PocketProcess.Run("eval", ckpt, "--dataset", "fashion-mnist").ExitCode);
     }
 
