@@ -35,7 +35,11 @@ public class ImportedModelTests
         File.WriteAllLines(labels, names);
         string ckpt = ImportedMlp("mnist", "--labels", labels);
         string dense = PocketProcess.Temp(".pocket"), compressed = PocketProcess.Temp(".pocket");
-        Assert.Equal(0, PocketProcess.Run("import", Fixture("mlp_opset11.onnx"), "--out", dense).ExitCode);
+        Assert.Equal(0, PocketProcess.Run("import", Fixture("mlp_opset11.onnx"), "--out", dense, "--dataset", "mnist").ExitCode);
+        // A float .pocket file imported with --dataset names it too: run needs no --dataset.
+        var runDense = PocketProcess.Run("run", dense, "--json");
+        Assert.True(runDense.ExitCode == 0, runDense.Stderr);
+        using (var d = JsonDocument.Parse(runDense.Stdout)) Assert.Equal("mnist", d.RootElement.GetProperty("dataset").GetString());
 
         var compress = PocketProcess.Run("compress", "--from", ckpt, "--limit", "512", "--rounds", "1", "--retrain-epochs", "1",
             "--finetune-epochs", "1", "--out", compressed, "--json");
