@@ -43,6 +43,35 @@ public sealed class ImportCliTests : IDisposable
         Assert.True(ImportFixtures.MaxRelativeDifference(network.Predict(input), expected) <= 1e-5);
     }
 
+    [Theory]
+    [InlineData("bn_cnn_opset11.onnx", 1, 28, 28)]
+    [InlineData("residual_concat_opset17.onnx", 3, 16, 16)]
+    public void Import_to_a_checkpoint_then_export_onnx_runs_in_onnx_runtime_like_the_original(string fixture, int c, int h, int w)
+    {
+        string onnx = ImportFixtures.PathOf(fixture);
+        string ckpt = Path.Combine(_dir, "m.ckpt"), encoded = Path.Combine(_dir, "m.pocket"), exported = Path.Combine(_dir, "m.onnx");
+        string labels = Path.Combine(_dir, "labels.txt");
+        int classes = PocketNetwork.Load(OnnxImporter.Import(onnx)).OutputLength;
+        File.WriteAllLines(labels, Enumerable.Range(0, classes).Select(i => $"class {i}"));
+
+        var r = PocketProcess.Run("import", onnx, "--out", ckpt, "--labels", labels);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal("POCKETCK"u8.ToArray(), File.ReadAllBytes(ckpt)[..8]);
+        Assert.Equal(0, PocketProcess.Run("encode", ckpt, "--out", encoded).ExitCode);
+        var export = PocketProcess.Run("export-onnx", ckpt, "--out", exported);
+        Assert.True(export.ExitCode == 0, export.Stderr);
+
+        // Through the checkpoint (TorchSharp's GraphModule) and back out, the network is the one the ONNX file holds.
+        float[] input = ImportFixtures.Inputs(2 * c * h * w, seed: 9);
+        float[] expected = ImportFixtures.RunOrt(File.ReadAllBytes(onnx), input, [2, c, h, w]);
+        Assert.True(ImportFixtures.MaxRelativeDifference(ImportFixtures.RunOrt(File.ReadAllBytes(exported), input, [2, c, h, w]), expected) <= 1e-5);
+        var network = PocketNetwork.Load(encoded);
+        var actual = new float[2 * network.OutputLength];
+        network.Predict(input, 2, actual);
+        Assert.True(ImportFixtures.MaxRelativeDifference(actual, expected) <= 1e-5);
+        Assert.Equal(string.Join('\n', Enumerable.Range(0, classes).Select(i => $"class {i}")), network.Metadata[OnnxImporter.LabelsKey]);
+    }
+
     [Fact]
     public void Symbolic_sizes_need_input_and_then_import()
     {

@@ -13,7 +13,9 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 {
     public sealed class Settings : ModelSettings
     {
-        [CommandOption("--dataset <D>")] public string Dataset { get; init; } = "mnist";
+        [CommandOption("--dataset <D>")]
+        [Description("Default: the --from checkpoint's dataset, else mnist.")]
+        public string? Dataset { get; init; }
         [CommandOption("--out <FILE>")] public string? Out { get; init; }
 
         [CommandOption("--from <CKPT>")]
@@ -80,7 +82,9 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         catch (ArgumentException e) { throw new UsageException(e.Message); }
         if (s.BiasBits is < 1 or > 16) throw new UsageException($"--bias-bits: {s.BiasBits} is not 1 to 16");
         var train = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, null, null, null, null, s.Seed);
-        var data = DatasetCatalog.Load(start?.Dataset ?? s.Dataset);
+        var data = start is null
+            ? DatasetCatalog.Load(s.Dataset ?? "mnist")
+            : DatasetArgument.Load(s.Dataset, start.Dataset, s.From!, start.Input, start.Classes);
 
         string? reportIndex = null;
         var result = TrainingProgressView.Run($"compress {spec}", s.Json, report =>

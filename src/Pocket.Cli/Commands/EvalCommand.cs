@@ -27,10 +27,9 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
     {
         var checkpoint = PocketDecoder.LoadAny(s.File);
         using var model = ModuleState.Restore(checkpoint, s.File);
-        string dataset = s.Dataset ?? checkpoint.Dataset;
-        var data = DatasetCatalog.Load(dataset);
+        var data = DatasetArgument.Load(s.Dataset, checkpoint.Dataset, s.File, checkpoint.Input, checkpoint.Classes);
         var evaluation = Evaluator.Evaluate(model, data.Test, checkpoint.Input);
-        ResultPrinter.Evaluation(checkpoint.Model.ToString(), dataset, evaluation, s.Json);
+        ResultPrinter.Evaluation(checkpoint.Model.ToString(), data.Name, evaluation, s.Json);
         return 0;
     }
 }

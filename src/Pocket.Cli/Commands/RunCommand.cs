@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Pocket.Format;
 using Pocket.Runtime;
 using Pocket.Training.Data;
 using Pocket.Training.Models;
@@ -22,10 +23,11 @@ public sealed class RunCommand : Command<RunCommand.Settings>
     {
         if (!System.IO.File.Exists(s.File)) throw new InputException($"{s.File}: file not found");
         var network = PocketNetwork.Load(s.File, new PocketNetworkOptions { MaxDegreeOfParallelism = Math.Max(1, s.Threads) });
-        string dataset = s.Dataset ?? network.Metadata.GetValueOrDefault("dataset") ?? "mnist";
-        var data = DatasetCatalog.Load(dataset);
+        var shape = network.InputShape;
+        var data = DatasetArgument.Load(s.Dataset, network.Metadata.GetValueOrDefault(ModelMetadata.Dataset), s.File,
+            new InputShape(shape.Channels, shape.Height, shape.Width), network.OutputLength);
         var evaluation = RuntimeEvaluator.Evaluate(network, data.Test);
-        ResultPrinter.Evaluation(network.Metadata.GetValueOrDefault("model") ?? s.File, dataset, evaluation, s.Json);
+        ResultPrinter.Evaluation(network.Metadata.GetValueOrDefault(ModelMetadata.Model) ?? s.File, data.Name, evaluation, s.Json);
         return 0;
     }
 }

@@ -13,11 +13,17 @@ namespace Pocket.Training.Checkpoints;
 ///
 /// Layout, safetensors-style: 8-byte magic "POCKETCK", u64 little-endian header length, a UTF-8 JSON header that
 /// lists every array with its element type, shape, offset and length, then the arrays' bytes.
+/// <para>
+/// Format 1 is a zoo model, rebuilt by name. Format 2 also holds the model's graph (<see cref="Graph"/>, a model trained
+/// elsewhere and imported): only such a checkpoint is written as 2, so a zoo checkpoint's bytes are what they were and
+/// an older reader refuses a graph checkpoint with its one-line format error instead of misreading it.
+/// </para>
 /// </summary>
 public sealed class Checkpoint
 {
     private static ReadOnlySpan<byte> Magic => "POCKETCK"u8;
-    private const int FormatVersion = 1;
+    private const int ZooFormat = 1;
+    private const int GraphFormat = 2;
     private const long MaxHeaderBytes = 64L * 1024 * 1024;
 
     public required ModelSpec Model { get; init; }
@@ -25,6 +31,10 @@ public sealed class Checkpoint
     public required int Classes { get; init; }
     public required string Dataset { get; init; }
     public Dictionary<string, string> Metadata { get; init; } = new();
+
+    /// <summary>The network itself, for a model outside the zoo (its tensor names are the <see cref="State"/> keys);
+    /// null for a zoo model, which <see cref="Model"/> names.</summary>
+    public Pocket.Format.ModelGraph? Graph { get; init; }
 
     /// <summary>The module's state_dict (parameters and buffers).</summary>
     public Dictionary<string, CheckpointTensor> State { get; init; } = new();
@@ -69,7 +79,7 @@ public sealed class Checkpoint
         }
         var header = new JsonObject
         {
-            ["format"] = FormatVersion,
+            ["format"] = Graph is null ? ZooFormat : GraphFormat,
             ["model"] = new JsonObject { ["name"] = Model.Name, ["options"] = ToJson(Model.Options) },
             ["input"] = new JsonArray(Input.Channels, Input.Height, Input.Width),
             ["classes"] = Classes,
@@ -77,6 +87,7 @@ public sealed class Checkpoint
             ["metadata"] = ToJson(Metadata),
             ["tensors"] = tensors,
         };
+        if (Graph is not null) header["graph"] = CheckpointGraph.ToJson(Graph);
         byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
         stream.Write(Magic);
         Span<byte> length = stackalloc byte[8];
@@ -106,7 +117,11 @@ public sealed class Checkpoint
             throw new CheckpointException($"{source}: header length {headerLength} at offset 8 exceeds the file ({bytes.Length} bytes)");
         var header = JsonNode.Parse(bytes.AsSpan(16, (int)headerLength))!.AsObject();
         int format = header["format"]!.GetValue<int>();
-        if (format != FormatVersion) throw new CheckpointException($"{source}: checkpoint format {format} is not supported (expected {FormatVersion})");
+        if (format is not (ZooFormat or GraphFormat))
+            throw new CheckpointException($"{source}: checkpoint format {format} is not supported (expected {ZooFormat} or {GraphFormat})");
+        if ((format == GraphFormat) != header.ContainsKey("graph"))
+            throw new CheckpointException(format == GraphFormat ? $"{source}: checkpoint format {GraphFormat} has no 'graph'"
+                : $"{source}: checkpoint format {ZooFormat} cannot hold a 'graph'");
         long dataStart = 16 + (long)headerLength, dataLength = bytes.Length - dataStart;
         var input = header["input"]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
         var checkpoint = new Checkpoint
@@ -116,7 +131,9 @@ public sealed class Checkpoint
             Classes = header["classes"]!.GetValue<int>(),
             Dataset = header["dataset"]!.GetValue<string>(),
             Metadata = FromJson(header["metadata"]),
+            Graph = format == GraphFormat ? CheckpointGraph.Parse(header["graph"], source) : null,
         };
+        if (checkpoint.Graph is { } graph) CheckGraphHeader(checkpoint, graph, source);
         var codebooks = new Dictionary<string, float[]>();
         var codes = new Dictionary<string, ushort[]>();
         foreach (var node in header["tensors"]!.AsArray())
@@ -149,6 +166,17 @@ public sealed class Checkpoint
             checkpoint.Quantization[name] = new QuantizedWeight(codebook, c);
         }
         return checkpoint;
+    }
+
+    /// <summary>The header's input and classes describe the graph's input and output, as they do for a zoo model.</summary>
+    private static void CheckGraphHeader(Checkpoint checkpoint, Pocket.Format.ModelGraph graph, string source)
+    {
+        int[] input = graph.Input.Attributes;
+        if (input[0] != checkpoint.Input.Channels || input[1] != checkpoint.Input.Height || input[2] != checkpoint.Input.Width)
+            throw new CheckpointException($"{source}: 'input' {checkpoint.Input} disagrees with the graph's input node [{string.Join(",", input)}]");
+        int outputs = Pocket.Runtime.GraphShapes.Infer(graph.Nodes)[^1].Length;
+        if (checkpoint.Classes != outputs)
+            throw new CheckpointException($"{source}: 'classes' {checkpoint.Classes} disagrees with the graph's {outputs} outputs");
     }
 
     private static JsonObject ToJson(IReadOnlyDictionary<string, string> map)

@@ -14,6 +14,7 @@ public static class ModuleState
         {
             Model = model.Spec, Input = model.InputShape, Classes = model.Classes, Dataset = dataset,
             Metadata = metadata is null ? new() : new Dictionary<string, string>(metadata),
+            Graph = model is GraphModule graph ? graph.ExportGraph() : null,
         };
         foreach (var (name, tensor) in model.state_dict())
             checkpoint.State[name] = ToCheckpointTensor(tensor);
@@ -23,11 +24,33 @@ public static class ModuleState
     /// <summary>Builds the checkpoint's network and loads its weights.</summary>
     public static PocketModule Restore(Checkpoint checkpoint, string source = "checkpoint")
     {
-        PocketModule model;
-        try { model = ModelZoo.Create(checkpoint.Model, checkpoint.Input, checkpoint.Classes); }
-        catch (ArgumentException e) { throw new CheckpointException($"{source}: {e.Message}"); }
-        Load(model, checkpoint, source);
+        PocketModule model = Build(checkpoint, source);
+        try { Load(model, checkpoint, source); }
+        catch { model.Dispose(); throw; }
         return model;
+    }
+
+    /// <summary>
+    /// The network a checkpoint describes, with fresh weights: its own graph (<see cref="GraphModule"/>) when it carries
+    /// one — a model trained elsewhere and imported — else the zoo model it names. Every command that rebuilds a model
+    /// from a checkpoint or a .pocket file comes through here.
+    /// </summary>
+    public static PocketModule Build(Checkpoint checkpoint, string source = "checkpoint")
+    {
+        try
+        {
+            if (checkpoint.Graph is not { } graph) return ModelZoo.Create(checkpoint.Model, checkpoint.Input, checkpoint.Classes);
+            // A graph's sizes come from the file: its tensors must be there, at those sizes, before the module allocates them.
+            foreach (var (name, shape) in GraphModule.TensorShapes(graph))
+            {
+                if (!checkpoint.State.TryGetValue(name, out var stored))
+                    throw new CheckpointException($"{source}: no tensor '{name}' for {checkpoint.Model}");
+                if (!stored.Shape.SequenceEqual(shape))
+                    throw new CheckpointException($"{source}: tensor '{name}' has shape [{string.Join(',', stored.Shape)}], the graph reads [{string.Join(',', shape)}]");
+            }
+            return new GraphModule(graph, checkpoint.Model);
+        }
+        catch (ArgumentException e) { throw new CheckpointException($"{source}: {e.Message}"); }
     }
 
     public static void Load(PocketModule model, Checkpoint checkpoint, string source = "checkpoint")

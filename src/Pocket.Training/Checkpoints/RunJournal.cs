@@ -157,6 +157,9 @@ public sealed class RunJournal : IDisposable
         }
         foreach (var (name, a) in checkpoint.Binarization.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             Add("alpha/" + name, System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()));
+        // An imported model's network is its graph: the same weights in another graph are another input. (A zoo
+        // checkpoint has none, so its fingerprint is what it was.)
+        if (checkpoint.Graph is { } graph) Add("graph", System.Text.Encoding.UTF8.GetBytes(CheckpointGraph.ToJson(graph).ToJsonString()));
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 
@@ -167,6 +170,7 @@ public sealed class RunJournal : IDisposable
         var copy = new Checkpoint
         {
             Model = checkpoint.Model, Input = checkpoint.Input, Classes = checkpoint.Classes, Dataset = checkpoint.Dataset,
+            Graph = checkpoint.Graph,
             Metadata = new Dictionary<string, string>(checkpoint.Metadata)
             {
                 [StateKey] = state, [SettingsKey] = WithLibTorchSettings(settings),

@@ -63,10 +63,12 @@ public static class PocketEncoder
             ["model.options"] = JsonSerializer.Serialize(checkpoint.Model.Options),
             [ModelMetadata.Input] = checkpoint.Input.ToString(),
             [ModelMetadata.Classes] = checkpoint.Classes.ToString(CultureInfo.InvariantCulture),
-            [ModelMetadata.Dataset] = checkpoint.Dataset,
         };
-        // Class names travel with the file, so a page or app can show them without knowing the dataset.
-        if (DatasetLabels.For(checkpoint.Dataset) is { } labels && labels.Count == checkpoint.Classes)
+        // An imported model may name no dataset: the key is left out rather than written empty.
+        if (checkpoint.Dataset.Length > 0) meta[ModelMetadata.Dataset] = checkpoint.Dataset;
+        // Class names travel with the file, so a page or app can show them without knowing the dataset. Names the
+        // checkpoint already has (an imported model's --labels) are the model's own and stay.
+        if (!meta.ContainsKey(ModelMetadata.Labels) && DatasetLabels.For(checkpoint.Dataset) is { } labels && labels.Count == checkpoint.Classes)
             meta[ModelMetadata.Labels] = ModelMetadata.EncodeLabels(labels);
         return meta;
     }

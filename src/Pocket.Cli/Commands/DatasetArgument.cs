@@ -1,0 +1,21 @@
+using Pocket.Training.Data;
+using Pocket.Training.Models;
+
+namespace Pocket.Cli.Commands;
+
+/// <summary>
+/// The dataset a command runs a model on: <c>--dataset</c> when given, else the one its file names. A model imported
+/// without <c>--dataset</c> names none, and then the command asks for one (exit 2) rather than guess.
+/// </summary>
+public static class DatasetArgument
+{
+    /// <param name="file">The model's file, named in the messages.</param>
+    public static DatasetSplit Load(string? option, string? named, string file, InputShape input, int outputs)
+    {
+        string? dataset = !string.IsNullOrEmpty(option) ? option : !string.IsNullOrEmpty(named) ? named : null;
+        if (dataset is null) throw new UsageException($"--dataset: required, {file} names no dataset (it was imported without --dataset)");
+        DatasetSplit data = DatasetCatalog.Load(dataset);
+        if (DatasetFit.Problem(input, outputs, data) is { } problem) throw new InputException($"{file}: {problem}");
+        return data;
+    }
+}

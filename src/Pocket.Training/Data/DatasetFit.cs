@@ -1,0 +1,24 @@
+using Pocket.Training.Models;
+
+namespace Pocket.Training.Data;
+
+/// <summary>
+/// Whether a model can be trained and evaluated on a dataset as <see cref="Training.Batches"/> feeds it: images no
+/// larger than the input (a larger input gets them zero-padded in the centre, gray repeated into every channel) and
+/// one output per class.
+/// </summary>
+public static class DatasetFit
+{
+    /// <summary>Why the model does not fit the dataset, or null when it does.</summary>
+    public static string? Problem(InputShape input, int outputs, DatasetSplit data)
+    {
+        ImageDataset images = data.Train;
+        if (input.Height < images.Height || input.Width < images.Width)
+            return $"the model's input {input} is smaller than {data.Name}'s {images.Height}×{images.Width} images";
+        if (images.Channels != 1 && images.Channels != input.Channels)
+            return $"the model's input has {input.Channels} channels, {data.Name}'s images {images.Channels}";
+        if (outputs != images.Classes)
+            return $"the model has {outputs} outputs, {data.Name} {images.Classes} classes";
+        return null;
+    }
+}
