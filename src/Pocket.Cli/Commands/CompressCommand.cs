@@ -61,7 +61,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
                     {
                         Epochs = s.RetrainEpochs ?? recipe.Pruning.Retrain.Epochs,
                         LearningRate = CompressionArguments.LearningRate("--retrain-lr", s.RetrainLr) ?? recipe.Pruning.Retrain.LearningRate,
-                        Distill = distill ?? recipe.Pruning.Retrain.Distill,
+                        Distill = s.Distill is null ? recipe.Pruning.Retrain.Distill : distill,
                     },
                     TrainLimit = s.Limit,
                 },
@@ -72,7 +72,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
                     {
                         Epochs = s.FineTuneEpochs ?? recipe.Quantization.FineTune.Epochs,
                         LearningRate = CompressionArguments.LearningRate("--finetune-lr", s.FineTuneLr) ?? recipe.Quantization.FineTune.LearningRate,
-                        Distill = distill ?? recipe.Quantization.FineTune.Distill,
+                        Distill = s.Distill is null ? recipe.Quantization.FineTune.Distill : distill,
                     },
                     TrainLimit = s.Limit,
                 },

@@ -36,12 +36,16 @@ public static class CompressionArguments
         : double.IsFinite(lr) && lr > 0 ? lr
         : throw new UsageException($"{flag}: {lr} is not a positive learning rate");
 
-    /// <summary>`--distill W [--temperature T]`: retrain against the stage's input model as teacher, or null without it.</summary>
+    /// <summary>
+    /// `--distill W [--temperature T]`: retrain against the stage's input model as teacher; null without the flag or
+    /// with W = 0 (which turns off a recipe's distillation).
+    /// </summary>
     public static Distillation? Distill(double? weight, double? temperature)
     {
         if (weight is null)
             return temperature is null ? null : throw new UsageException("--temperature: only with --distill");
-        if (weight is not (> 0 and <= 1)) throw new UsageException($"--distill: {weight} is not a weight in (0, 1]");
+        if (weight is not (>= 0 and <= 1)) throw new UsageException($"--distill: {weight} is not a weight in [0, 1]");
+        if (weight == 0) return null;
         double t = temperature ?? DefaultTemperature;
         if (!double.IsFinite(t) || t <= 0) throw new UsageException($"--temperature: {t} is not positive");
         return new Distillation(weight.Value, t);
@@ -50,7 +54,7 @@ public static class CompressionArguments
     /// <summary>Hinton et al.'s MNIST experiments used temperatures of 2 to 20; 4 is a common middle.</summary>
     public const double DefaultTemperature = 4;
 
-    public const string DistillDescription = "Retrain against the stage's input model's soft targets with this weight (0 to 1).";
+    public const string DistillDescription = "Retrain against the stage's input model's soft targets with this weight (0 to 1; 0 turns a recipe's off).";
 
     public static QuantizationOptions Quantization(string model, string bits, string init, int? epochs, double? lr, int seed, int? limit)
     {
