@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Pocket.Format;
 using Pocket.Training.Checkpoints;
 using Pocket.Training.Data;
+using Pocket.Training.Models;
 using Pocket.Training.Training;
 
 namespace Pocket.Training.Compression;
@@ -37,6 +38,10 @@ public static class DataFreeCompression
         Evaluation originalTest;
         using (var model = ModuleState.Restore(original))
         {
+            // A --keep or --bits naming no layer is refused before any work, not after the first stages have run.
+            var layers = model.CompressibleWeights().Select(w => PocketModule.LayerName(w.Name)).ToList();
+            (options.Keep as PruningRule.PerLayer)?.CheckLayers(layers);
+            options.Bits?.CheckLayers(layers);
             calibrationReference = ModelOutputs.Of(model, calibration, model.InputShape);
             heldOutReference = ModelOutputs.Of(model, heldOut, model.InputShape);
             originalTest = Evaluator.Evaluate(model, heldOut, model.InputShape);
