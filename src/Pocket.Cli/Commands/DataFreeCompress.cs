@@ -69,8 +69,8 @@ public static class DataFreeCompress
                 }),
                 done => { result = done; reportIndex = CompressOutput.Write(s.Out!, done.File, original); });
         }
-        // A --keep or --bits naming no layer of the model, found once the model is built.
-        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        // A --keep or --bits naming no layer of the model, found once the model is built (its message names the flag).
+        catch (ArgumentException e) when (e.Message.StartsWith("--", StringComparison.Ordinal)) { throw new UsageException(e.Message); }
         Print(s, result!, original.Model.ToString(), dataset, calibration.Count, reportIndex!);
         return 0;
     }
