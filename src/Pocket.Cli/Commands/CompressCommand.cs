@@ -39,11 +39,31 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [CommandOption("--limit <N>")] public int? Limit { get; init; }
         [CommandOption("--resume")] [Description(ResumableOutput.ResumeDescription)] public bool Resume { get; init; }
         [CommandOption("--json")] public bool Json { get; init; }
+
+        [CommandOption("--no-data")]
+        [Description("Compress --from a checkpoint without its training data: no retraining, keep and bits chosen by output change " +
+            "on unlabelled test images (--fidelity-dataset), fidelity to the original reported instead of accuracy.")]
+        public bool NoData { get; init; }
+
+        [CommandOption("--min-cosine <C>")]
+        [Description("With --no-data: the mean output cosine similarity to the original that the chosen keep and bits hold (default 0.99).")]
+        public double? MinCosine { get; init; }
+
+        [CommandOption("--fidelity-dataset <D>")]
+        [Description("With --no-data: the images to choose on and measure fidelity on: a bundled dataset or an IDX folder; only its " +
+            "test split is read, labels unused for the choice (default: the checkpoint's dataset).")]
+        public string? FidelityDataset { get; init; }
+
+        [CommandOption("--fidelity-limit <N>")]
+        [Description("With --no-data: use the first N test images (default 2000): the first half chooses keep and bits, the other half measures fidelity.")]
+        public int? FidelityLimit { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         OutputArgument.Require(s.Out, "the .pocket file to write");
+        if (s.NoData) return DataFreeCompress.Execute(s, cancellationToken);
+        DataFreeCompress.RefuseItsFlags(s);
         var start = s.From is null ? null : Checkpoint.Load(s.From);
         var spec = start?.Model ?? s.ToSpec();
         var recipe = CompressionRecipe.For(spec.Name, s.Seed);

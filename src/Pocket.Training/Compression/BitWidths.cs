@@ -33,6 +33,14 @@ public sealed record BitWidths(IReadOnlyDictionary<string, int> ByKey)
         return ByKey.TryGetValue(weightRank == 4 ? "conv" : "fc", out bits) ? bits : null;
     }
 
+    /// <summary>Throws, naming the layers there are, when a key is neither one of <paramref name="layers"/> nor a kind.</summary>
+    public void CheckLayers(IReadOnlyList<string> layers)
+    {
+        foreach (var (key, _) in ByKey)
+            if (!layers.Contains(key) && key is not ("conv" or "fc"))
+                throw new ArgumentException($"--bits: no quantizable layer '{key}' (layers: {string.Join(", ", layers)}; or conv=…, fc=… by kind)");
+    }
+
     /// <summary>"conv=8,fc=5", in key order (it names a run's settings in its resume journal).</summary>
     public override string ToString() =>
         string.Join(',', ByKey.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));

@@ -15,6 +15,14 @@ public abstract record PruningRule
         public double? KeepFor(string layer, int weightRank) =>
             Keep.TryGetValue(layer, out double k) ? k : Keep.TryGetValue(weightRank == 4 ? "conv" : "fc", out k) ? k : null;
 
+        /// <summary>Throws, naming the layers there are, when a key is neither one of <paramref name="layers"/> nor a kind.</summary>
+        public void CheckLayers(IReadOnlyList<string> layers)
+        {
+            foreach (var (key, _) in Keep)
+                if (!layers.Contains(key) && key is not ("conv" or "fc"))
+                    throw new ArgumentException($"--keep: no prunable layer '{key}' (layers: {string.Join(", ", layers)}; or conv=…, fc=… by kind)");
+        }
+
         /// <summary>"keep fc1=0.08,fc2=0.09", in name order (it names a run's settings in its resume journal).</summary>
         public override string ToString() =>
             "keep " + string.Join(',', Keep.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value.ToString("R", CultureInfo.InvariantCulture)}"));

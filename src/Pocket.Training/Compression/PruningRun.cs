@@ -108,10 +108,7 @@ public static class PruningRun
                     Replace(masks, name, MagnitudePruner.MaskAbove(weight, MagnitudePruner.StdThreshold(weight, quality), masks[name]));
                 break;
             case PruningRule.PerLayer perLayer:
-                var layers = weights.Select(w => PocketModule.LayerName(w.Name)).ToList();
-                foreach (var (key, _) in perLayer.Keep)
-                    if (!layers.Contains(key) && key is not ("conv" or "fc"))
-                        throw new ArgumentException($"--keep: no prunable layer '{key}' (layers: {string.Join(", ", layers)}; or conv=…, fc=… by kind)");
+                perLayer.CheckLayers(weights.Select(w => PocketModule.LayerName(w.Name)).ToList());
                 foreach (var (name, weight) in weights)
                 {
                     if (perLayer.KeepFor(PocketModule.LayerName(name), (int)weight.dim()) is not double keep) continue;

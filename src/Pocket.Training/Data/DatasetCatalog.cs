@@ -23,6 +23,16 @@ public static class DatasetCatalog
         return new DatasetSplit(dataset, train, test);
     }
 
+    /// <summary>
+    /// The test part alone: the two t10k files are read, the training files are neither opened nor required. For
+    /// work that must not see a training set (compression without data, <c>compress --no-data</c>).
+    /// </summary>
+    public static ImageDataset LoadTest(string dataset)
+    {
+        string folder = ResolveFolder(dataset);
+        return LoadPart(dataset, FindFile(folder, FileStems[2]), FindFile(folder, FileStems[3]));
+    }
+
     /// <summary>The folder a dataset name refers to.</summary>
     public static string ResolveFolder(string dataset)
     {

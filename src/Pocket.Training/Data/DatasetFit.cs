@@ -13,12 +13,19 @@ public static class DatasetFit
     public static string? Problem(InputShape input, int outputs, DatasetSplit data)
     {
         ImageDataset images = data.Train;
-        if (input.Height < images.Height || input.Width < images.Width)
-            return $"the model's input {input} is smaller than {data.Name}'s {images.Height}×{images.Width} images";
-        if (images.Channels != 1 && images.Channels != input.Channels)
-            return $"the model's input has {input.Channels} channels, {data.Name}'s images {images.Channels}";
+        if (InputProblem(input, images, data.Name) is { } problem) return problem;
         if (outputs != images.Classes)
             return $"the model has {outputs} outputs, {data.Name} {images.Classes} classes";
+        return null;
+    }
+
+    /// <summary>Why the images cannot be fed to the model, or null when they can (whatever its outputs are).</summary>
+    public static string? InputProblem(InputShape input, ImageDataset images, string name)
+    {
+        if (input.Height < images.Height || input.Width < images.Width)
+            return $"the model's input {input} is smaller than {name}'s {images.Height}×{images.Width} images";
+        if (images.Channels != 1 && images.Channels != input.Channels)
+            return $"the model's input has {input.Channels} channels, {name}'s images {images.Channels}";
         return null;
     }
 }

@@ -24,10 +24,14 @@ public sealed class ImageDataset
     public int ImageSize => Channels * Height * Width;
 
     /// <summary>The first <paramref name="count"/> images (or all, if fewer).</summary>
-    public ImageDataset Take(int count)
+    public ImageDataset Take(int count) => Slice(0, count);
+
+    /// <summary>The images from <paramref name="start"/> on, at most <paramref name="count"/> of them.</summary>
+    public ImageDataset Slice(int start, int count)
     {
-        count = Math.Min(count, Count);
-        return new ImageDataset(Name, Pixels.AsSpan(0, count * ImageSize).ToArray(), Labels.AsSpan(0, count).ToArray(),
+        start = Math.Clamp(start, 0, Count);
+        count = Math.Clamp(count, 0, Count - start);
+        return new ImageDataset(Name, Pixels.AsSpan(start * ImageSize, count * ImageSize).ToArray(), Labels.AsSpan(start, count).ToArray(),
             Channels, Height, Width, Classes);
     }
 
