@@ -67,7 +67,9 @@ public class PipelineTests
         var fc1 = i.RootElement.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("name").GetString() == "fc1.weight");
         foreach (var key in new[] { "weights", "kept", "weight_bits_pq", "weight_bits_pqh", "index_bits_pq", "index_bits_pqh", "encoding" })
             Assert.True(fc1.TryGetProperty(key, out _), key);
-        Assert.Equal(0.08, fc1.GetProperty("kept").GetDouble(), 3);
+        // The recipe's kept fraction for fc1, as the file records it.
+        var recipeKeep = ((Pocket.Training.Compression.PruningRule.PerLayer)Pocket.Training.Compression.CompressionRecipe.For("lenet300").Pruning.Rule).KeepFor("fc1", 2);
+        Assert.Equal(recipeKeep!.Value, fc1.GetProperty("kept").GetDouble(), 3);
 
         var eval = PocketProcess.Run("eval", model, "--json");
         var run = PocketProcess.Run("run", model, "--json");
