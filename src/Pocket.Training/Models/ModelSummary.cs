@@ -1,4 +1,5 @@
 using Pocket.Format;
+using Pocket.Runtime;
 
 namespace Pocket.Training.Models;
 
@@ -20,95 +21,41 @@ public sealed record ModelSummary(IReadOnlyList<LayerSummary> Layers)
 
     public static ModelSummary Of(ModelGraph graph)
     {
-        var shapes = new List<int[]>(graph.Nodes.Count);
+        // The shapes come from the runtime's one shape rule (GraphShapes), so a summary describes exactly what
+        // Pocket.Runtime would run and refuses what it would refuse; this class only counts.
+        var shapes = GraphShapes.Infer(graph.Nodes);
         var layers = new List<LayerSummary>(graph.Nodes.Count);
-        foreach (var node in graph.Nodes)
+        for (int i = 0; i < graph.Nodes.Count; i++)
         {
-            var inputs = node.Inputs.Select(i => shapes[i]).ToArray();
-            var (shape, parameters, weights, multAdds) = Infer(node, inputs);
-            shapes.Add(shape);
-            layers.Add(new LayerSummary(node.Name, node.Op, shape, parameters, weights, multAdds));
+            var node = graph.Nodes[i];
+            var shape = shapes[i];
+            var (parameters, weights, multAdds) = Count(node, shape);
+            layers.Add(new LayerSummary(node.Name, node.Op, [shape.Channels, shape.Height, shape.Width], parameters, weights, multAdds));
         }
         return new ModelSummary(layers);
     }
 
-    private static (int[] Shape, long Parameters, long Weights, long MultAdds) Infer(GraphNode node, int[][] inputs)
+    private static (long Parameters, long Weights, long MultAdds) Count(GraphNode node, TensorShape output)
     {
         var a = node.Attributes;
-        bool HasBias() => node.Tensors.Length > 1 && node.Tensors[1].Length > 0;
+        bool hasBias = node.Tensors.Length > 1 && node.Tensors[1].Length > 0;
         switch (node.Op)
         {
-            case OpKind.Input:
-                return ([a[0], a[1], a[2]], 0, 0, 0);
             case OpKind.Conv2d:
             {
-                int outC = a[0], inC = a[1], kH = a[2], kW = a[3], sH = a[4], sW = a[5], pH = a[6], pW = a[7], groups = a[8];
-                var x = Single(node, inputs);
-                if (x[0] != inC) throw Mismatch(node, $"expects {inC} input channels, gets {x[0]}");
-                int h = (x[1] + 2 * pH - kH) / sH + 1, w = (x[2] + 2 * pW - kW) / sW + 1;
-                if (h <= 0 || w <= 0) throw Mismatch(node, $"{kH}×{kW} kernel does not fit a {x[1]}×{x[2]} input");
+                int outC = a[0], inC = a[1], kH = a[2], kW = a[3], groups = a[8];
                 long weights = (long)outC * (inC / groups) * kH * kW;
-                return ([outC, h, w], weights + (HasBias() ? outC : 0), weights, weights * h * w);
+                return (weights + (hasBias ? outC : 0), weights, weights * output.Height * output.Width);
             }
             case OpKind.Linear:
             {
-                int outF = a[0], inF = a[1];
-                var x = Single(node, inputs);
-                if ((long)x[0] * x[1] * x[2] != inF) throw Mismatch(node, $"expects {inF} inputs, gets {string.Join("×", x)}");
-                long weights = (long)outF * inF;
-                return ([outF, 1, 1], weights + (HasBias() ? outF : 0), weights, weights);
+                long weights = (long)a[0] * a[1];
+                return (weights + (hasBias ? a[0] : 0), weights, weights);
             }
             case OpKind.BatchNorm2d:
-            {
-                var x = Single(node, inputs);
-                if (x[0] != a[0]) throw Mismatch(node, $"normalises {a[0]} channels, gets {x[0]}");
-                return (x, 2L * a[0], 0, 0); // γ and β are learned; the running statistics are not parameters
-            }
-            case OpKind.MaxPool2d or OpKind.AvgPool2d:
-            {
-                var x = Single(node, inputs);
-                bool ceil = a[6] != 0;
-                return ([x[0], PooledSize(x[1], a[0], a[2], a[4], ceil), PooledSize(x[2], a[1], a[3], a[5], ceil)], 0, 0, 0);
-            }
-            case OpKind.GlobalAvgPool:
-                return ([Single(node, inputs)[0], 1, 1], 0, 0, 0);
-            case OpKind.Concat:
-            {
-                if (inputs.Length == 0 || inputs.Any(x => x[1] != inputs[0][1] || x[2] != inputs[0][2]))
-                    throw Mismatch(node, "inputs differ in height or width");
-                return ([inputs.Sum(x => x[0]), inputs[0][1], inputs[0][2]], 0, 0, 0);
-            }
-            case OpKind.Add:
-            {
-                if (inputs.Length != 2 || !inputs[0].SequenceEqual(inputs[1]))
-                    throw Mismatch(node, $"adds {string.Join(" and ", inputs.Select(x => string.Join("×", x)))}");
-                return (inputs[0], 0, 0, 0);
-            }
-            case OpKind.Flatten:
-            {
-                var x = Single(node, inputs);
-                return ([x[0] * x[1] * x[2], 1, 1], 0, 0, 0);
-            }
-            case OpKind.Relu or OpKind.Relu6 or OpKind.Softmax:
-                return (Single(node, inputs), 0, 0, 0);
+                return (2L * a[0], 0, 0); // γ and β are learned; the running statistics are not parameters
             default:
-                throw new NotSupportedException($"{node.Name}: op {node.Op} has no shape rule");
+                return (0, 0, 0); // activations, pools, concat, add, flatten cost nothing in the papers' count
         }
     }
-
-    /// <summary>PyTorch's pooling output size, including its ceil-mode rule that the last window must start inside
-    /// the input or its left padding.</summary>
-    public static int PooledSize(int size, int kernel, int stride, int padding, bool ceilMode)
-    {
-        int span = size + 2 * padding - kernel;
-        int output = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
-        if (ceilMode && (output - 1) * stride >= size + padding) output--;
-        return output;
-    }
-
-    private static int[] Single(GraphNode node, int[][] inputs) =>
-        inputs.Length == 1 ? inputs[0] : throw Mismatch(node, $"takes one input, has {inputs.Length}");
-
-    private static InvalidOperationException Mismatch(GraphNode node, string problem) =>
-        new($"graph node {node.Name} ({node.Op}) {problem}");
 }

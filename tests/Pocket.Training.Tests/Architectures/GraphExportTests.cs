@@ -78,14 +78,20 @@ public sealed class GraphExportTests
             $"graph and forward differ by {(expected - actual).abs().max().item<float>()} (scale {scale})");
     }
 
-    [Fact]
-    public void PoolingSizesFollowPyTorchCeilMode()
+    [Theory]
+    [InlineData(111, 0, true, 55)]
+    [InlineData(109, 0, true, 54)]
+    [InlineData(15, 0, true, 7)]
+    [InlineData(14, 0, false, 6)]
+    [InlineData(14, 0, true, 7)]
+    [InlineData(56, 1, false, 28)]
+    public void PoolingSizesFollowPyTorchCeilMode(int size, int padding, bool ceilMode, int expected)
     {
-        Assert.Equal(55, ModelSummary.PooledSize(111, 3, 2, 0, true));
-        Assert.Equal(54, ModelSummary.PooledSize(109, 3, 2, 0, true));
-        Assert.Equal(7, ModelSummary.PooledSize(15, 3, 2, 0, true));
-        Assert.Equal(6, ModelSummary.PooledSize(14, 3, 2, 0, false));
-        Assert.Equal(7, ModelSummary.PooledSize(14, 3, 2, 0, true));
-        Assert.Equal(28, ModelSummary.PooledSize(56, 3, 2, 1, false));
+        // A 3×3, stride-2 max pool, summarized through the runtime's shape rule.
+        var graph = new Pocket.Format.ModelGraph([
+            Pocket.Format.GraphNode.Create("input", Pocket.Format.OpKind.Input, [], [1, size, size]),
+            Pocket.Format.GraphNode.Create("pool", Pocket.Format.OpKind.MaxPool2d, [0], [3, 3, 2, 2, padding, padding, ceilMode ? 1 : 0]),
+        ]);
+        Assert.Equal([1, expected, expected], ModelSummary.Of(graph).OutputShape);
     }
 }
