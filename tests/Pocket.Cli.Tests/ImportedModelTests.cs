@@ -1,7 +1,4 @@
-using System.Buffers.Binary;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Pocket.Format;
 using Pocket.Runtime;
 
@@ -148,16 +145,10 @@ public class ImportedModelTests
     public void A_checkpoint_whose_graph_is_truncated_is_one_line_and_a_non_zero_exit()
     {
         byte[] bytes = File.ReadAllBytes(ImportedMlp());
-        int length = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(8));
-        var header = JsonNode.Parse(bytes.AsSpan(16, length))!.AsObject();
+        var header = CheckpointHeader.Read(bytes);
         var graph = header["graph"]!.AsArray();
         graph.RemoveAt(graph.Count - 1); // the graph stops before its last layer
-        byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
-        var damaged = new byte[16 + json.Length + bytes.Length - 16 - length];
-        bytes.AsSpan(0, 8).CopyTo(damaged);
-        BinaryPrimitives.WriteUInt64LittleEndian(damaged.AsSpan(8), (ulong)json.Length);
-        json.CopyTo(damaged, 16);
-        bytes.AsSpan(16 + length).CopyTo(damaged.AsSpan(16 + json.Length));
+        byte[] damaged = CheckpointHeader.With(bytes, header);
         string path = PocketProcess.Temp(".ckpt");
         File.WriteAllBytes(path, damaged);
         string output = PocketProcess.Temp(".pocket");

@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
-using System.Text;
 using System.Text.Json.Nodes;
 using Pocket.Training.Checkpoints;
+using Pocket.Tests;
 
 namespace Pocket.Training.Tests.Imported;
 
@@ -94,21 +93,7 @@ public class GraphCheckpointTests
         Assert.Contains("the graph reads [5000000,16]", e.Message);
     }
 
-    private static JsonObject Header(byte[] checkpoint)
-    {
-        int length = (int)BinaryPrimitives.ReadUInt64LittleEndian(checkpoint.AsSpan(8));
-        return JsonNode.Parse(checkpoint.AsSpan(16, length))!.AsObject();
-    }
+    private static JsonObject Header(byte[] checkpoint) => CheckpointHeader.Read(checkpoint);
 
-    private static byte[] WithHeader(byte[] checkpoint, JsonObject header)
-    {
-        int oldLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(checkpoint.AsSpan(8));
-        byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
-        var result = new byte[16 + json.Length + checkpoint.Length - 16 - oldLength];
-        checkpoint.AsSpan(0, 8).CopyTo(result);
-        BinaryPrimitives.WriteUInt64LittleEndian(result.AsSpan(8), (ulong)json.Length);
-        json.CopyTo(result, 16);
-        checkpoint.AsSpan(16 + oldLength).CopyTo(result.AsSpan(16 + json.Length));
-        return result;
-    }
+    private static byte[] WithHeader(byte[] checkpoint, JsonObject header) => CheckpointHeader.With(checkpoint, header);
 }
