@@ -80,7 +80,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
                     Retrain = recipe.Pruning.Retrain with
                     {
                         Epochs = s.RetrainEpochs ?? recipe.Pruning.Retrain.Epochs,
-                        LearningRate = CompressionArguments.LearningRate("--retrain-lr", s.RetrainLr) ?? recipe.Pruning.Retrain.LearningRate,
+                        LearningRate = TrainingArguments.LearningRate("--retrain-lr", s.RetrainLr) ?? recipe.Pruning.Retrain.LearningRate,
                         Distill = s.Distill is null ? recipe.Pruning.Retrain.Distill : distill,
                     },
                     TrainLimit = s.Limit,
@@ -91,7 +91,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
                     FineTune = recipe.Quantization.FineTune with
                     {
                         Epochs = s.FineTuneEpochs ?? recipe.Quantization.FineTune.Epochs,
-                        LearningRate = CompressionArguments.LearningRate("--finetune-lr", s.FineTuneLr) ?? recipe.Quantization.FineTune.LearningRate,
+                        LearningRate = TrainingArguments.LearningRate("--finetune-lr", s.FineTuneLr) ?? recipe.Quantization.FineTune.LearningRate,
                         Distill = s.Distill is null ? recipe.Quantization.FineTune.Distill : distill,
                     },
                     TrainLimit = s.Limit,

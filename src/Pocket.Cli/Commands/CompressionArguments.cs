@@ -30,12 +30,6 @@ public static class CompressionArguments
         _ => throw new UsageException($"--schedule: '{schedule}' is not geometric or cubic"),
     };
 
-    /// <summary>A learning-rate flag's value, if given: positive and finite, or a one-line error naming the flag.</summary>
-    public static double? LearningRate(string flag, double? value) =>
-        value is not double lr ? null
-        : double.IsFinite(lr) && lr > 0 ? lr
-        : throw new UsageException($"{flag}: {lr} is not a positive learning rate");
-
     /// <summary>
     /// `--distill W [--temperature T]`: retrain against the stage's input model as teacher; null without the flag or
     /// with W = 0 (which turns off a recipe's distillation).
@@ -44,10 +38,10 @@ public static class CompressionArguments
     {
         if (weight is null)
             return temperature is null ? null : throw new UsageException("--temperature: only with --distill");
-        if (weight is not (>= 0 and <= 1)) throw new UsageException($"--distill: {weight} is not a weight in [0, 1]");
         if (weight == 0) return null;
         double t = temperature ?? DefaultTemperature;
-        if (!double.IsFinite(t) || t <= 0) throw new UsageException($"--temperature: {t} is not positive");
+        if (Distillation.WeightProblem(weight.Value) is { } w) throw new UsageException($"--distill: {w}");
+        if (Distillation.TemperatureProblem(t) is { } p) throw new UsageException($"--temperature: {p}");
         return new Distillation(weight.Value, t);
     }
 

@@ -8,7 +8,7 @@ public static class TrainingArguments
     public static TrainingOptions Apply(TrainingOptions recipe, int? epochs, double? lr, int? batchSize, double? weightDecay, string? optimizer, int seed)
     {
         if (epochs is < 0) throw new UsageException($"--epochs: {epochs} is negative");
-        if (lr is <= 0) throw new UsageException($"--lr: {lr} must be positive");
+        LearningRate("--lr", lr);
         if (batchSize is <= 0) throw new UsageException($"--batch-size: {batchSize} must be positive");
         if (weightDecay is < 0) throw new UsageException($"--weight-decay: {weightDecay} is negative");
         var kind = optimizer?.ToLowerInvariant() switch
@@ -28,4 +28,8 @@ public static class TrainingArguments
             Seed = seed,
         };
     }
+
+    /// <summary>A learning-rate flag's value, if given: positive and finite, or a one-line error naming the flag.</summary>
+    public static double? LearningRate(string flag, double? value) =>
+        value is double v && !(v > 0 && double.IsFinite(v)) ? throw new UsageException($"{flag}: {v} must be positive") : value;
 }

@@ -33,23 +33,17 @@ public sealed record CompressionRecipe(PruningOptions Pruning, QuantizationOptio
         // 22,668 bytes (47.0×) at 1.52 % before; these keeps alone 18,116 bytes at 1.70 %, with the cubic 6 × 6
         // schedule 17,812 bytes at 1.70 %, with distillation 19,180 bytes at 1.61 %, all three 18,764 bytes (56.8×) at
         // 1.55 % (bench/results/deep-compression.md).
-        Distillation? distill = null;
-        var schedule = PruningSchedule.Geometric;
-        var (keep, bits, rounds, epochs, lr, fineTuneEpochs) = model.ToLowerInvariant() switch
+        Distillation? none = null;
+        var (keep, bits, biasBits, rounds, schedule, epochs, lr, distill, fineTuneEpochs) = model.ToLowerInvariant() switch
         {
-            "lenet300" => ("fc1=0.06,fc2=0.07,fc3=0.2", "5", 6, 6, 0.03, 3),
-            "lenet5" => ("conv1=0.66,conv2=0.12,fc1=0.08,fc2=0.19", "conv=6,fc=4", 3, 8, 0.02, 6),
-            _ => ("conv=0.35,fc=0.1", "conv=8,fc=5", 3, retrain.Epochs, retrain.LearningRate, 3),
+            "lenet300" => ("fc1=0.06,fc2=0.07,fc3=0.2", "5", (int?)4, 6, PruningSchedule.Cubic, 6, 0.03, new Distillation(0.5, 4), 3),
+            "lenet5" => ("conv1=0.66,conv2=0.12,fc1=0.08,fc2=0.19", "conv=6,fc=4", 4, 3, PruningSchedule.Geometric, 8, 0.02, none, 6),
+            _ => ("conv=0.35,fc=0.1", "conv=8,fc=5", null, 3, PruningSchedule.Geometric, retrain.Epochs, retrain.LearningRate, none, 3),
         };
-        if (model.Equals("lenet300", StringComparison.OrdinalIgnoreCase))
-        {
-            distill = new Distillation(0.5, 4);
-            schedule = PruningSchedule.Cubic;
-        }
         var pruneRetrain = retrain with { Epochs = epochs, LearningRate = lr, WeightDecay = Math.Max(retrain.WeightDecay, 5e-4), Distill = distill };
         return new CompressionRecipe(
             new PruningOptions { Rule = PruningRule.ParseKeep(keep), Rounds = rounds, Schedule = schedule, Retrain = pruneRetrain },
             new QuantizationOptions { Bits = BitWidths.Parse(bits), FineTune = retrain with { Epochs = fineTuneEpochs, WeightDecay = 0, Distill = distill } },
-            new PocketEncoder.Options(BiasBits: model.ToLowerInvariant() is "lenet300" or "lenet5" ? 4 : null));
+            new PocketEncoder.Options(BiasBits: biasBits));
     }
 }

@@ -41,10 +41,11 @@ public static class PruningRun
         var masks = weights.ToDictionary(w => w.Name, w =>
             start.Masks.TryGetValue(w.Name, out var m) ? tensor(m, w.Weight.shape).to_type(ScalarType.Bool) : ones_like(w.Weight, dtype: ScalarType.Bool));
 
-        // The teacher is the unpruned input, for every round: each round's retraining pulls toward the dense network.
-        using var teacher = SoftTargets.For(input, train, options.Retrain);
         // A resumed run re-enters the round it was saved in, after the pruning step and the epochs already done.
         int firstRound = saved switch { null => 1, { Finished: true } => options.Rounds + 1, _ => saved.Round };
+        // The teacher is the unpruned input, for every round: each round's retraining pulls toward the dense network.
+        // Its soft targets are only computed when some round still retrains.
+        using var teacher = firstRound <= options.Rounds && options.Retrain.Epochs > 0 ? SoftTargets.For(input, train, options.Retrain) : null;
         for (int round = firstRound; round <= options.Rounds; round++)
         {
             bool resumedRound = saved is { Finished: false } && round == saved.Round;

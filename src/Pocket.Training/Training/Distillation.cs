@@ -10,13 +10,28 @@ namespace Pocket.Training.Training;
 /// image is close to). The teacher is the stage's own input model, so no second model needs to be trained.
 /// </para>
 /// </summary>
-/// <param name="Weight">The soft targets' share of the loss, in [0, 1].</param>
-/// <param name="Temperature">T &gt; 0: how much the teacher's small probabilities are lifted; T² keeps the gradients' scale.</param>
-public sealed record Distillation(double Weight, double Temperature)
+/// <remarks>
+/// Weight: the soft targets' share of the loss, in [0, 1]. Temperature: T &gt; 0, how much the teacher's small
+/// probabilities are lifted; T² keeps the gradients' scale.
+/// </remarks>
+public sealed record Distillation
 {
-    public Distillation Validated() =>
-        Weight is >= 0 and <= 1 && double.IsFinite(Temperature) && Temperature > 0 ? this
-        : throw new ArgumentException($"distillation: weight {Weight} must be in [0, 1] and temperature {Temperature} positive");
+    public Distillation(double weight, double temperature)
+    {
+        if ((WeightProblem(weight) ?? TemperatureProblem(temperature)) is { } problem) throw new ArgumentException($"distillation: {problem}");
+        Weight = weight;
+        Temperature = temperature;
+    }
+
+    /// <summary>Why <paramref name="weight"/> cannot be a distillation weight, or null if it can.</summary>
+    public static string? WeightProblem(double weight) => weight is >= 0 and <= 1 ? null : $"{weight} is not a weight in [0, 1]";
+
+    /// <summary>Why <paramref name="temperature"/> cannot be a distillation temperature, or null if it can.</summary>
+    public static string? TemperatureProblem(double temperature) =>
+        temperature > 0 && double.IsFinite(temperature) ? null : $"{temperature} is not a positive temperature";
+
+    public double Weight { get; }
+    public double Temperature { get; }
 
     public override string ToString() => $"distill {Weight:R} at T={Temperature:R}";
 }

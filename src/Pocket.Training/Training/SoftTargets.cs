@@ -39,7 +39,6 @@ public sealed class SoftTargets : IDisposable
 
     public static SoftTargets Compute(PocketModule teacher, ImageDataset train, Distillation distillation, int batchSize = 1000)
     {
-        distillation.Validated();
         TorchBackend.Ensure();
         teacher.eval();
         using var _ = no_grad();
