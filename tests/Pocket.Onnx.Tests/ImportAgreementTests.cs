@@ -4,7 +4,7 @@ using Pocket.Runtime;
 namespace Pocket.Onnx.Tests;
 
 /// <summary>
-/// PyTorch-exported models (Fixtures/make_fixtures.py), imported and run by Pocket.Runtime, give what ONNX Runtime gives
+/// PyTorch-exported models (Fixtures/make_fixtures.py, and the trained CNN of bench/pytorch-mnist), imported and run by Pocket.Runtime, give what ONNX Runtime gives
 /// on the original file.
 /// </summary>
 public sealed class ImportAgreementTests
@@ -19,6 +19,7 @@ public sealed class ImportAgreementTests
     [InlineData("residual_concat_opset13.onnx", 3, 16, 16, 5)]
     [InlineData("residual_concat_opset17.onnx", 3, 16, 16, 5)]
     [InlineData("activations_opset13.onnx", 1, 12, 12, 4)]
+    [InlineData("mnist_cnn_opset13.onnx", 1, 28, 28, 10)] // trained weights (bench/pytorch-mnist), BatchNorm folded
     public void Runtime_on_the_imported_file_equals_onnx_runtime_on_the_original(string fixture, int c, int h, int w, int classes)
     {
         string path = ImportFixtures.PathOf(fixture);
