@@ -31,7 +31,7 @@ public sealed class Preprocessing
     public static Preprocessing Default { get; } = new();
 
     /// <summary>True when values pass unchanged (scale 1, mean 0, std 1), so the default path copies floats bit for bit.</summary>
-    public bool ValuesUnchanged => Scale == 1 && Mean.All(m => m == 0) && Std.All(s => s == 1);
+    public bool ValuesUnchanged => Scale == 1 && Every(Mean, 0) && Every(Std, 1);
 
     public bool IsDefault => ValuesUnchanged && ChannelOrder == ChannelOrder.Rgb && Resize == ResizeRule.Pad;
 
@@ -226,6 +226,13 @@ public sealed class Preprocessing
     }
 
     private static double Convert(string text) => double.Parse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    /// <summary>A loop, not LINQ: asked for every channel of every image of every batch.</summary>
+    private static bool Every(IReadOnlyList<double> values, double value)
+    {
+        for (int i = 0; i < values.Count; i++) if (values[i] != value) return false;
+        return true;
+    }
 
     private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }
