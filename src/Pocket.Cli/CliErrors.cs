@@ -21,7 +21,7 @@ public static class CliErrors
         (string message, int code) = e switch
         {
             CommandParseException or CommandRuntimeException or UsageException => (e.Message, BadUsage),
-            Pocket.Format.PocketFormatException or Pocket.Runtime.PocketRuntimeException or IdxFormatException or CheckpointException or TrainingDivergedException or InputException => (e.Message, BadInput),
+            Pocket.Format.PocketFormatException or Pocket.Runtime.PocketRuntimeException or IdxFormatException or ImageFolderException or Pocket.Runtime.Input.PreprocessingException or CheckpointException or TrainingDivergedException or InputException => (e.Message, BadInput),
             FileNotFoundException f => ($"{f.FileName ?? "file"}: file not found", BadInput),
             DirectoryNotFoundException or UnauthorizedAccessException or IOException => (e.Message, BadInput),
             OperationCanceledException => ("cancelled", BadInput),

@@ -49,7 +49,7 @@ public sealed class BinarizeCommand : Command<BinarizeCommand.Settings>
             Mode = mode, IncludePointwise = s.IncludePointwise, TrainLimit = s.Limit,
             FineTune = CompressionArguments.Retraining(input.Model.Name, s.Epochs, s.LearningRate, null, null, s.Seed),
         };
-        var data = DatasetArgument.Load(s.Dataset, input.Dataset, s.In, input.Input, input.Classes);
+        var data = DatasetArgument.Load(s.Dataset, input, s.In);
         BinarizationRun.Result result;
         try
         {

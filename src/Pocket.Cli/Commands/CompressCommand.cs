@@ -50,7 +50,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         public double? MinCosine { get; init; }
 
         [CommandOption("--fidelity-dataset <D>")]
-        [Description("With --no-data: the images to choose on and measure fidelity on: a bundled dataset or an IDX folder; only its " +
+        [Description("With --no-data: the images to choose on and measure fidelity on: a bundled dataset, an IDX folder or an image folder; only its " +
             "test split is read, labels unused for the choice (default: the checkpoint's dataset).")]
         public string? FidelityDataset { get; init; }
 
@@ -104,7 +104,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         var train = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, null, null, null, null, s.Seed);
         var data = start is null
             ? DatasetCatalog.Load(s.Dataset ?? "mnist")
-            : DatasetArgument.Load(s.Dataset, start.Dataset, s.From!, start.Input, start.Classes);
+            : DatasetArgument.Load(s.Dataset, start, s.From!);
 
         string? reportIndex = null;
         var result = TrainingProgressView.Run($"compress {spec}", s.Json, report =>

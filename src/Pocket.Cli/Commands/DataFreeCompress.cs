@@ -50,9 +50,9 @@ public static class DataFreeCompress
         var original = Checkpoint.Load(s.From);
         string? dataset = !string.IsNullOrEmpty(s.FidelityDataset) ? s.FidelityDataset : !string.IsNullOrEmpty(original.Dataset) ? original.Dataset : null;
         if (dataset is null) throw new UsageException($"--fidelity-dataset: required, {s.From} names no dataset (it was imported without --dataset)");
-        var images = DatasetCatalog.LoadTest(dataset);
+        // The images reach the model through its stored preprocessing (an image folder is resized to its input as read).
+        var images = DatasetCatalog.LoadTest(dataset, original.Input, CheckpointPreprocessing.Of(original, s.From), limit);
         if (DatasetFit.InputProblem(original.Input, images, dataset) is { } problem) throw new InputException($"{s.From}: {problem}");
-        images = images.Take(limit);
         if (images.Count < 2) throw new InputException($"{dataset}: {images.Count} test image, too few to choose on and measure on");
         var calibration = images.Take(images.Count / 2);
         var heldOut = images.Slice(calibration.Count, images.Count - calibration.Count);
@@ -71,7 +71,9 @@ public static class DataFreeCompress
         }
         // A --keep or --bits naming no layer of the model, found once the model is built (its message names the flag).
         catch (ArgumentException e) when (e.Message.StartsWith("--", StringComparison.Ordinal)) { throw new UsageException(e.Message); }
-        Print(s, result!, original.Model.ToString(), dataset, calibration.Count, reportIndex!);
+        // A feature extractor (512 features, not one output per class) has no accuracy on the labels: fidelity alone.
+        bool classifier = original.Classes == images.Classes;
+        Print(s, result!, original.Model.ToString(), dataset, calibration.Count, reportIndex!, classifier);
         return 0;
     }
 
@@ -83,7 +85,7 @@ public static class DataFreeCompress
         if (flag is not null) throw new UsageException($"{flag}: only with --no-data");
     }
 
-    private static void Print(CompressCommand.Settings s, DataFreeCompression.Result r, string model, string dataset, int calibrationImages, string reportIndex)
+    private static void Print(CompressCommand.Settings s, DataFreeCompression.Result r, string model, string dataset, int calibrationImages, string reportIndex, bool classifier)
     {
         var f = r.Fidelity;
         if (s.Json)
@@ -102,7 +104,8 @@ public static class DataFreeCompress
                     min_cosine = Math.Round(r.Calibration.MinCosine, 6),
                 },
                 min_cosine_floor = s.MinCosine ?? DataFreeOptions.DefaultMinCosine,
-                accuracy_before = Math.Round(r.OriginalTest.Accuracy, 6), accuracy = Math.Round(r.FileTest.Accuracy, 6),
+                accuracy_before = classifier ? Math.Round(r.OriginalTest.Accuracy, 6) : (double?)null,
+                accuracy = classifier ? Math.Round(r.FileTest.Accuracy, 6) : (double?)null,
                 keep = r.Keep.ToString(), bits = r.Bits.ToString(),
                 file_bytes = r.Report.FileBytes, dense_bytes = r.Report.DenseBytes, ratio = Math.Round(r.Report.CompressionRatio, 3),
                 seconds = Math.Round(r.WallTime.TotalSeconds, 1),
@@ -119,7 +122,8 @@ public static class DataFreeCompress
             $"{r.WallTime.TotalSeconds:F0} s");
         Terminal.Out.WriteLine($"fidelity of the decoded file to the original on {f.Samples} held-out {dataset} test images: " +
             $"top-1 agreement {f.Top1Agreement:P2}, mean cosine {f.MeanCosine:F4} (min {f.MinCosine:F4})");
-        Terminal.Out.WriteLine($"accuracy on their labels (not used to compress): {r.OriginalTest.Accuracy:P2} before, {r.FileTest.Accuracy:P2} after");
+        if (classifier)
+            Terminal.Out.WriteLine($"accuracy on their labels (not used to compress): {r.OriginalTest.Accuracy:P2} before, {r.FileTest.Accuracy:P2} after");
         Terminal.Out.WriteLine($"report: {reportIndex}");
     }
 }

@@ -27,7 +27,7 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
     {
         var checkpoint = PocketDecoder.LoadAny(s.File);
         using var model = ModuleState.Restore(checkpoint, s.File);
-        var data = DatasetArgument.Load(s.Dataset, checkpoint.Dataset, s.File, checkpoint.Input, checkpoint.Classes);
+        var data = DatasetArgument.Load(s.Dataset, checkpoint, s.File);
         var evaluation = Evaluator.Evaluate(model, data.Test, checkpoint.Input);
         ResultPrinter.Evaluation(checkpoint.Model.ToString(), data.Name, evaluation, s.Json);
         return 0;

@@ -44,7 +44,11 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         PocketModel model = PocketFile.Read(s.Model);
         var network = PocketNetwork.Load(model);
         string? dataset = network.Metadata.GetValueOrDefault(ModelMetadata.Dataset);
-        PreparedImage image = PredictionImage.Prepare(s.Image, network.InputShape, dataset, invert);
+        // A file that stores its preprocessing gets exactly that (the rule eval and run apply); one without keeps the
+        // picture rule below, made for MNIST-style digits drawn or photographed.
+        PreparedImage image = network.Metadata.Keys.Any(Preprocessing.Keys.Contains)
+            ? StoredPreprocessingImage.Prepare(s.Image, network.InputShape, FilePreprocessing.Of(network, s.Model), dataset, invert)
+            : PredictionImage.Prepare(s.Image, network.InputShape, dataset, invert);
         float[] outputs = network.Predict(image.Pixels);
 
         // A graph that already ends in Softmax gives probabilities; anything else gives logits.

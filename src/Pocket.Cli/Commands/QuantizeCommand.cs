@@ -38,7 +38,7 @@ public sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
         var input = Checkpoint.Load(s.In);
         var options = CompressionArguments.Quantization(input.Model.Name, s.Bits, s.Init, s.Epochs, s.LearningRate, s.Seed, s.Limit);
         options = options with { FineTune = options.FineTune with { Distill = CompressionArguments.Distill(s.Distill, s.Temperature) } };
-        var data = DatasetArgument.Load(s.Dataset, input.Dataset, s.In, input.Input, input.Classes);
+        var data = DatasetArgument.Load(s.Dataset, input, s.In);
         var result = TrainingProgressView.Run($"quantize {input.Model}", s.Json, report =>
             ResumableOutput.Run(s.Out, s.Resume,
                 journal => QuantizationRun.Run(input, data, options, report, cancellationToken, journal),

@@ -25,14 +25,17 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         var network = PocketNetwork.Load(s.File, new PocketNetworkOptions { MaxDegreeOfParallelism = Math.Max(1, s.Threads) });
         var shape = network.InputShape;
         var data = DatasetArgument.Load(s.Dataset, network.Metadata.GetValueOrDefault(ModelMetadata.Dataset), s.File,
-            new InputShape(shape.Channels, shape.Height, shape.Width), network.OutputLength);
+            new InputShape(shape.Channels, shape.Height, shape.Width), network.OutputLength, FilePreprocessing.Of(network, s.File));
         var evaluation = RuntimeEvaluator.Evaluate(network, data.Test);
         ResultPrinter.Evaluation(network.Metadata.GetValueOrDefault(ModelMetadata.Model) ?? s.File, data.Name, evaluation, s.Json);
         return 0;
     }
 }
 
-/// <summary>Runs a Pocket.Runtime network over a test set, batch by batch, with the same input layout as training.</summary>
+/// <summary>
+/// Runs a Pocket.Runtime network over a test set, batch by batch, with the same input layout as training: each image
+/// through the data's preprocessing (the file's, attached when the data was loaded), by the same Batches.CopyImage.
+/// </summary>
 public static class RuntimeEvaluator
 {
     public static Evaluation Evaluate(PocketNetwork network, ImageDataset data, int batch = 64)

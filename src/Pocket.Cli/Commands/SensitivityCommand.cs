@@ -30,7 +30,7 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         double[]? levels = s.Levels?.Split(',').Select(v =>
             double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d is > 0 and <= 1
                 ? d : throw new UsageException($"--levels: '{v}' is not a fraction in (0, 1]")).ToArray();
-        var data = DatasetArgument.Load(s.Dataset, checkpoint.Dataset, s.File, checkpoint.Input, checkpoint.Classes);
+        var data = DatasetArgument.Load(s.Dataset, checkpoint, s.File);
         var curves = SensitivityAnalysis.Run(checkpoint, data.Test, levels,
             s.Json ? null : (layer, keep) => Terminal.Err.WriteLine($"{layer} at {keep:P0} kept"));
         if (s.Json)

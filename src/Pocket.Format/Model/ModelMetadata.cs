@@ -22,6 +22,22 @@ public static class ModelMetadata
     /// <summary>Class names in output order, see <see cref="EncodeLabels"/>.</summary>
     public const string Labels = "labels";
 
+    /// <summary>The preprocessing the model was trained with (Pocket.Runtime.Input.Preprocessing, docs/format.md §3):
+    /// what white maps to before normalisation, a decimal number (default 1).</summary>
+    public const string PreprocessScale = "preprocess.scale";
+
+    /// <summary>Per-channel mean subtracted after scaling: one decimal, or one per channel, comma-separated (default 0).</summary>
+    public const string PreprocessMean = "preprocess.mean";
+
+    /// <summary>Per-channel divisor after the mean: one positive decimal, or one per channel, comma-separated (default 1).</summary>
+    public const string PreprocessStd = "preprocess.std";
+
+    /// <summary>Colour channel order the model expects: rgb (default) or bgr.</summary>
+    public const string PreprocessChannelOrder = "preprocess.channel-order";
+
+    /// <summary>How an image of another size becomes the input's H×W: pad (default, centred in zeros) or bilinear.</summary>
+    public const string PreprocessResize = "preprocess.resize";
+
     /// <summary>One class name per line ("\n"). A name may hold commas; it cannot hold a line break.</summary>
     public static string EncodeLabels(IReadOnlyList<string> labels)
     {

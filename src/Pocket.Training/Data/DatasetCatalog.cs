@@ -1,8 +1,13 @@
+using Pocket.Runtime.Input;
+using Pocket.Training.Models;
+
 namespace Pocket.Training.Data;
 
 /// <summary>
 /// Resolves a <c>--dataset</c> value: "mnist" and "fashion-mnist" name the copies bundled under data/;
-/// anything else is a folder holding the four IDX files (raw or .gz).
+/// anything else is a folder holding the four IDX files (raw or .gz), or an image folder (<see cref="ImageFolder"/>:
+/// train/CLASS/*.png and test/CLASS/…), whose files are converted to the model's input as they are read. The model's
+/// preprocessing travels with the images it returns (<see cref="ImageDataset.Preprocessing"/>).
 /// </summary>
 public static class DatasetCatalog
 {
@@ -11,10 +16,24 @@ public static class DatasetCatalog
     private static readonly string[] FileStems =
         ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
 
-    /// <summary>Loads both parts of a dataset. Errors are <see cref="IdxFormatException"/> with one line.</summary>
-    public static DatasetSplit Load(string dataset)
+    /// <summary>
+    /// Loads both parts of a dataset for a model of input <paramref name="input"/> fed through
+    /// <paramref name="preprocessing"/> (default: <see cref="Preprocessing.Default"/>). Errors are
+    /// <see cref="IdxFormatException"/> or <see cref="ImageFolderException"/> with one line.
+    /// </summary>
+    /// <param name="input">The model's input; an image folder needs it (its files are resized to it at load).</param>
+    public static DatasetSplit Load(string dataset, InputShape? input = null, Preprocessing? preprocessing = null)
     {
         string folder = ResolveFolder(dataset);
+        preprocessing ??= Preprocessing.Default;
+        if (ImageFolder.Is(folder)) return ImageFolder.Load(folder, dataset, ModelInput(dataset, input), preprocessing);
+        var idx = LoadIdx(dataset, folder);
+        return preprocessing.IsDefault ? idx
+            : new DatasetSplit(idx.Name, idx.Train.WithPreprocessing(preprocessing), idx.Test.WithPreprocessing(preprocessing));
+    }
+
+    private static DatasetSplit LoadIdx(string dataset, string folder)
+    {
         string[] files = FileStems.Select(stem => FindFile(folder, stem)).ToArray();
         var train = LoadPart(dataset, files[0], files[1]);
         var test = LoadPart(dataset, files[2], files[3]);
@@ -27,11 +46,20 @@ public static class DatasetCatalog
     /// The test part alone: the two t10k files are read, the training files are neither opened nor required. For
     /// work that must not see a training set (compression without data, <c>compress --no-data</c>).
     /// </summary>
-    public static ImageDataset LoadTest(string dataset)
+    /// <param name="limit">At most this many images (an image folder decodes no more than these).</param>
+    public static ImageDataset LoadTest(string dataset, InputShape? input = null, Preprocessing? preprocessing = null, int? limit = null)
     {
         string folder = ResolveFolder(dataset);
-        return LoadPart(dataset, FindFile(folder, FileStems[2]), FindFile(folder, FileStems[3]));
+        preprocessing ??= Preprocessing.Default;
+        if (ImageFolder.Is(folder)) return ImageFolder.LoadTest(folder, dataset, ModelInput(dataset, input), preprocessing, limit);
+        var test = LoadPart(dataset, FindFile(folder, FileStems[2]), FindFile(folder, FileStems[3]));
+        if (limit is int n) test = test.Take(n);
+        return preprocessing.IsDefault ? test : test.WithPreprocessing(preprocessing);
     }
+
+    private static InputShape ModelInput(string dataset, InputShape? input) => input ??
+        throw new ImageFolderException($"{dataset}: an image folder is converted to a model's input as it is read, so it needs a model " +
+            "(import --dataset, eval, run, prune, quantize, compress --from, --fidelity-dataset), not train or compress --model");
 
     /// <summary>The folder a dataset name refers to.</summary>
     public static string ResolveFolder(string dataset)
@@ -39,7 +67,7 @@ public static class DatasetCatalog
         if (BundledNames.Contains(dataset, StringComparer.OrdinalIgnoreCase))
             return Path.Combine(DataRoot(), dataset.ToLowerInvariant());
         if (Directory.Exists(dataset)) return Path.GetFullPath(dataset);
-        throw new IdxFormatException($"{dataset}: unknown dataset (use {string.Join(", ", BundledNames)}, or a folder with the four IDX files)");
+        throw new IdxFormatException($"{dataset}: unknown dataset (use {string.Join(", ", BundledNames)}, a folder with the four IDX files, or an image folder with train/CLASS/ and test/CLASS/ subfolders)");
     }
 
     /// <summary>

@@ -1,11 +1,12 @@
+using Pocket.Runtime.Input;
 using Pocket.Training.Models;
 
 namespace Pocket.Training.Data;
 
 /// <summary>
 /// Whether a model can be trained and evaluated on a dataset as <see cref="Training.Batches"/> feeds it: images no
-/// larger than the input (a larger input gets them zero-padded in the centre, gray repeated into every channel) and
-/// one output per class.
+/// larger than the input when its resize rule is pad (a larger input gets them zero-padded in the centre; bilinear
+/// takes any size), gray or as many channels as the input, and one output per class.
 /// </summary>
 public static class DatasetFit
 {
@@ -22,8 +23,8 @@ public static class DatasetFit
     /// <summary>Why the images cannot be fed to the model, or null when they can (whatever its outputs are).</summary>
     public static string? InputProblem(InputShape input, ImageDataset images, string name)
     {
-        if (input.Height < images.Height || input.Width < images.Width)
-            return $"the model's input {input} is smaller than {name}'s {images.Height}×{images.Width} images";
+        if (images.Preprocessing.Resize == ResizeRule.Pad && (input.Height < images.Height || input.Width < images.Width))
+            return $"the model's input {input} is smaller than {name}'s {images.Height}×{images.Width} images (its resize rule is pad; import it with --resize bilinear to resize them)";
         if (images.Channels != 1 && images.Channels != input.Channels)
             return $"the model's input has {input.Channels} channels, {name}'s images {images.Channels}";
         return null;

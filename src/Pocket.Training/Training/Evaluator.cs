@@ -13,6 +13,7 @@ public static class Evaluator
         TorchBackend.Ensure();
         model.eval();
         using var _ = no_grad();
+        batchSize = Batches.InferenceSize(input, batchSize);
         var predictions = new int[data.Count];
         int correct = 0;
         for (int start = 0; start < data.Count; start += batchSize)

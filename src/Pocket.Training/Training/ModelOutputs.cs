@@ -18,6 +18,7 @@ public sealed record ModelOutputs(float[] Values, int Samples, int Outputs)
         TorchBackend.Ensure();
         model.eval();
         using var _ = no_grad();
+        batchSize = Batches.InferenceSize(input, batchSize);
         var rows = new List<float[]>();
         int outputs = 0;
         for (int start = 0; start < data.Count; start += batchSize)
