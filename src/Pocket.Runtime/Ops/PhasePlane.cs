@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Pocket.Runtime.Ops;
 
@@ -53,9 +54,14 @@ internal sealed class PhasePlane
             _phaseDst[rx] = rx * BlockLength + tx0;
             _phaseCount[rx] = Math.Max(0, Math.Min((inW - x0 + strideW - 1) / strideW, Tx - tx0));
         }
+        PairSplit = strideW == 2 && _phaseCount[0] + _phaseCount[1] == inW && inW >= 8;
     }
 
     private readonly int[] _phaseFirstX, _phaseDst, _phaseCount;
+
+    /// <summary>Stride-2 columns with every input column stored (no column beyond Tx): a row is split into both
+    /// phases in one pass (<see cref="SplitPairs"/>).</summary>
+    private readonly bool PairSplit;
 
     public static PhasePlane For(in ConvGeometry g) =>
         new(g.InHeight, g.InWidth, g.KernelH, g.KernelW, g.StrideH, g.StrideW, g.PadH, g.PadW, g.OutHeight, g.OutWidth);
@@ -97,10 +103,19 @@ internal sealed class PhasePlane
         {
             ref float src = ref Unsafe.Add(ref srcPlane, (nint)y * _inW);
             ref float rowBase = ref Unsafe.Add(ref dstRef, (nint)ry * sW * BlockLength + (nint)ty * Tx);
-            for (int rx = 0; rx < sW; rx++)
+            if (PairSplit)
             {
-                int count = _phaseCount[rx], x0 = _phaseFirstX[rx];
-                if (count > 0) StridedCopy(ref Unsafe.Add(ref src, x0), sW, ref Unsafe.Add(ref rowBase, _phaseDst[rx]), count, _inW - x0);
+                // Input column x = 0 lands in phase padW mod 2, x = 1 in the other one.
+                int even = _padW % 2, odd = 1 - even;
+                SplitPairs(ref src, _inW, ref Unsafe.Add(ref rowBase, _phaseDst[even]), ref Unsafe.Add(ref rowBase, _phaseDst[odd]));
+            }
+            else
+            {
+                for (int rx = 0; rx < sW; rx++)
+                {
+                    int count = _phaseCount[rx], x0 = _phaseFirstX[rx];
+                    if (count > 0) StridedCopy(ref Unsafe.Add(ref src, x0), sW, ref Unsafe.Add(ref rowBase, _phaseDst[rx]), count, _inW - x0);
+                }
             }
             if (++ry == sH)
             {
@@ -108,6 +123,44 @@ internal sealed class PhasePlane
                 ty++;
             }
         }
+    }
+
+    /// <summary>
+    /// evens[i] = src[2i], odds[i] = src[2i + 1] for a row of <paramref name="count"/> ≥ 8 floats: one pair of loads
+    /// feeds both phases (the 64→32-bit narrow of the pairs, and of the pairs shifted right by 32 bits). The last
+    /// step overlaps the previous one instead of a scalar tail (rows are 14–28 floats in MobileNet's stride-2 layers,
+    /// where a per-phase copy with scalar tails cost more than the depthwise arithmetic, measured); only an odd
+    /// row's last element is copied alone.
+    /// </summary>
+    private static void SplitPairs(ref float src, int count, ref float evens, ref float odds)
+    {
+        int pairs = count / 2;
+        if (pairs >= Vector<float>.Count)
+        {
+            int w = Vector<float>.Count;
+            for (int i = 0; ; i += w)
+            {
+                if (i + w > pairs) i = pairs - w;
+                Vector<ulong> lo = Vector.LoadUnsafe(ref Unsafe.As<float, ulong>(ref Unsafe.Add(ref src, 2 * i)));
+                Vector<ulong> hi = Vector.LoadUnsafe(ref Unsafe.As<float, ulong>(ref Unsafe.Add(ref src, 2 * i + w)));
+                Vector.AsVectorSingle(Vector.Narrow(lo, hi)).StoreUnsafe(ref evens, (nuint)i);
+                Vector.AsVectorSingle(Vector.Narrow(Vector.ShiftRightLogical(lo, 32), Vector.ShiftRightLogical(hi, 32))).StoreUnsafe(ref odds, (nuint)i);
+                if (i + w >= pairs) break;
+            }
+        }
+        else
+        {
+            for (int i = 0; ; i += 4)
+            {
+                if (i + 4 > pairs) i = pairs - 4;
+                Vector128<ulong> lo = Vector128.LoadUnsafe(ref Unsafe.As<float, ulong>(ref Unsafe.Add(ref src, 2 * i)));
+                Vector128<ulong> hi = Vector128.LoadUnsafe(ref Unsafe.As<float, ulong>(ref Unsafe.Add(ref src, 2 * i + 4)));
+                Vector128.Narrow(lo, hi).AsSingle().StoreUnsafe(ref evens, (nuint)i);
+                Vector128.Narrow(Vector128.ShiftRightLogical(lo, 32), Vector128.ShiftRightLogical(hi, 32)).AsSingle().StoreUnsafe(ref odds, (nuint)i);
+                if (i + 4 >= pairs) break;
+            }
+        }
+        if (count % 2 == 1) Unsafe.Add(ref evens, pairs) = Unsafe.Add(ref src, count - 1);
     }
 
     /// <summary>dst[i] = src[i·stride] for i &lt; count; src has <paramref name="available"/> readable cells.
@@ -130,6 +183,13 @@ internal sealed class PhasePlane
                 Vector<ulong> hi = Vector.LoadUnsafe(ref Unsafe.As<float, ulong>(ref Unsafe.Add(ref src, 2 * i + w)));
                 Vector.AsVectorSingle(Vector.Narrow(lo, hi)).StoreUnsafe(ref dst, (nuint)i);
             }
+            // Rows of 7–15 floats (MobileNet's 14×14 → 7×7 layers) in 128-bit steps.
+            for (; i + 4 <= count && 2 * i + 8 <= available; i += 4)
+            {
+                Vector128<ulong> lo = Vector128.LoadUnsafe(ref Unsafe.As<float, ulong>(ref Unsafe.Add(ref src, 2 * i)));
+                Vector128<ulong> hi = Vector128.LoadUnsafe(ref Unsafe.As<float, ulong>(ref Unsafe.Add(ref src, 2 * i + 4)));
+                Vector128.Narrow(lo, hi).AsSingle().StoreUnsafe(ref dst, (nuint)i);
+            }
         }
         for (; i < count; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, (nint)i * stride);
     }
@@ -150,7 +210,32 @@ internal sealed class PhasePlane
             Vector.LoadUnsafe(ref src, (nuint)(count - w)).StoreUnsafe(ref dst, (nuint)(count - w));
             return;
         }
+        if (count >= 4)
+        {
+            int i = 0;
+            for (; i + 4 < count; i += 4) Vector128.LoadUnsafe(ref src, (nuint)i).StoreUnsafe(ref dst, (nuint)i);
+            Vector128.LoadUnsafe(ref src, (nuint)(count - 4)).StoreUnsafe(ref dst, (nuint)(count - 4));
+            return;
+        }
         for (int i = 0; i < count; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, i);
+    }
+
+    /// <summary><see cref="Compact"/> with an activation for rows of 4 to w − 1 floats, in 128-bit steps.</summary>
+    private void CompactClamped128(ref float src, ref float dst, FusedActivation activation)
+    {
+        int outW = OutWidth;
+        Vector128<float> zero = Vector128<float>.Zero, hi = Vector128.Create(activation == FusedActivation.Relu6 ? 6f : float.PositiveInfinity);
+        for (int oy = 0; oy < OutHeight; oy++)
+        {
+            ref float s = ref Unsafe.Add(ref src, (nint)oy * Tx);
+            ref float d = ref Unsafe.Add(ref dst, (nint)oy * outW);
+            for (int i = 0; ; i += 4)
+            {
+                if (i + 4 > outW) i = outW - 4;
+                Vector128.Min(Vector128.Max(Vector128.LoadUnsafe(ref s, (nuint)i), zero), hi).StoreUnsafe(ref d, (nuint)i);
+                if (i + 4 >= outW) break;
+            }
+        }
     }
 
     /// <summary>output[oy·outW + ox] = activation(stream[oy·Tx + ox]): drops the junk columns and applies the
@@ -162,6 +247,11 @@ internal sealed class PhasePlane
         ref float src = ref MemoryMarshal.GetReference(stream);
         ref float dst = ref MemoryMarshal.GetReference(output);
         int w = Vector<float>.Count;
+        if (activation != FusedActivation.None && outW < w && outW >= 4)
+        {
+            CompactClamped128(ref src, ref dst, activation);
+            return;
+        }
         if (activation == FusedActivation.None || outW < w)
         {
             for (int oy = 0; oy < outH; oy++) CopyRun(ref Unsafe.Add(ref src, (nint)oy * Tx), ref Unsafe.Add(ref dst, (nint)oy * outW), outW);
