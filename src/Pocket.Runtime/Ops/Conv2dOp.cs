@@ -49,7 +49,22 @@ internal sealed class Conv2dOp : Layer
 
     public override long WeightBytes => (_packed is not null ? 4L * _packed.Length : _filters.Bytes) + 4L * _bias.Length;
 
-    public override long ScratchLength(int batch) => _g.IsPointwise ? 0 : (long)_g.FilterLength * _g.OutPlane;
+    public override long ScratchLength(int batch) =>
+        _g.IsPointwise ? 0 : _packed is not null ? (long)_g.FilterLength * BlockRows * _g.OutWidth : (long)_g.FilterLength * _g.OutPlane;
+
+    /// <summary>
+    /// Output rows unfolded and multiplied per step on the prepacked path: a block of about 64 K floats of im2col
+    /// (256 KB, L2-resident while the GEMM reads it), but at least 256 columns so the GEMM's 32-wide tiles dominate
+    /// its left-over columns, and never more than the plane.
+    /// </summary>
+    private int BlockRows
+    {
+        get
+        {
+            int columns = Math.Max(256, 65536 / Math.Max(1, _g.FilterLength));
+            return Math.Clamp((columns + _g.OutWidth - 1) / _g.OutWidth, 1, Math.Max(1, _g.OutHeight));
+        }
+    }
 
     public override string Kernel => (_g.IsPointwise ? "conv1x1-gemm " : "conv-im2col-gemm ") + _g.Describe() + (_packed is not null ? " prepacked" : _filters.Describe()) + _activation.Suffix();
 
@@ -61,6 +76,12 @@ internal sealed class Conv2dOp : Layer
         ConvGeometry g = _g;
         int inLength = g.InChannels * g.InPlane, outLength = OutputShape.Length;
         int k = g.FilterLength, n = g.OutPlane, rowsPerGroup = g.OutChannelsPerGroup;
+
+        if (_packed is not null && !g.IsPointwise)
+        {
+            ForwardBlocked(ws);
+            return;
+        }
 
         for (int b = 0; b < ws.Batch; b++)
         {
@@ -110,6 +131,59 @@ internal sealed class Conv2dOp : Layer
                         MultiplyDecoded(biasOffset, cols, c, bias, n, k, r0, r1);
                 });
             }
+        }
+    }
+
+    /// <summary>
+    /// Prepacked filters, kernel larger than 1×1 or strided: per sample and group, im2col a block of output rows
+    /// (<see cref="BlockRows"/>) and multiply it straight into those rows' columns of C (row stride = the plane), so the
+    /// unfolded matrix never leaves L2. Strided layers split each input channel into its stride phases once per
+    /// group first (<see cref="Im2Col.SplitPhases"/>) and unfold every block from those planes. Each C element is
+    /// still one FMA chain over the whole of K, so blocking changes no bit.
+    /// </summary>
+    private void ForwardBlocked(Workspace ws)
+    {
+        float[] input = ws.Slots[InputSlots[0]];
+        float[] output = ws.Slots[OutputSlot];
+        float[] scratch = ws.Scratch;
+        ConvGeometry g = _g;
+        int inLength = g.InChannels * g.InPlane, outLength = OutputShape.Length;
+        int k = g.FilterLength, n = g.OutPlane, outW = g.OutWidth, rowsPerGroup = g.OutChannelsPerGroup, blockRows = BlockRows;
+        int panelLength = PackedGemm.PanelRows * (k + 1);
+        PhasePlane? layout = Im2Col.IsStrided(g) ? PhasePlane.For(g) : null;
+        float[]? planes = layout is null ? null : ArrayPool<float>.Shared.Rent(Im2Col.PhasePlanesLength(g, layout));
+        try
+        {
+            for (int b = 0; b < ws.Batch; b++)
+            {
+                for (int group = 0; group < g.Groups; group++)
+                {
+                    ReadOnlySpan<float> groupInput = input.AsSpan(b * inLength + group * g.InChannelsPerGroup * g.InPlane, g.InChannelsPerGroup * g.InPlane);
+                    if (layout is not null) Im2Col.SplitPhases(groupInput, planes, g, layout);
+                    int outOffset = b * outLength + group * rowsPerGroup * n;
+                    int groupPanels = group * _panelsPerGroup;
+                    for (int oy0 = 0; oy0 < g.OutHeight; oy0 += blockRows)
+                    {
+                        int oy1 = Math.Min(g.OutHeight, oy0 + blockRows), columns = (oy1 - oy0) * outW;
+                        Span<float> block = scratch.AsSpan(0, k * columns);
+                        if (layout is not null) Im2Col.UnfoldRowsFromPhases(planes, layout, block, g, oy0, oy1);
+                        else Im2Col.UnfoldRows(groupInput, block, g, oy0, oy1);
+                        int minPanels = Math.Max(1, (int)(65536L / Math.Max(1L, (long)k * columns)) / 2);
+                        int cOffset = outOffset + oy0 * outW;
+                        ParallelRange.For(_panelsPerGroup, ws.Parallelism, minPanels, (p0, p1) =>
+                        {
+                            int r0 = p0 * PackedGemm.PanelRows, r1 = Math.Min(rowsPerGroup, p1 * PackedGemm.PanelRows);
+                            PackedGemm.MultiplyPacked(_packed.AsSpan((groupPanels + p0) * panelLength, (p1 - p0) * panelLength),
+                                scratch.AsSpan(0, k * columns), output.AsSpan(cOffset + r0 * n, (r1 - r0 - 1) * n + columns),
+                                columns, n, k, r1 - r0, _activation);
+                        });
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (planes is not null) ArrayPool<float>.Shared.Return(planes);
         }
     }
 

@@ -66,11 +66,17 @@ internal static class PackedGemm
     /// MLAS's and XNNPACK's kernels clamp in-register), instead of another pass over C.
     /// </summary>
     public static void MultiplyPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> b, Span<float> c,
-        int n, int k, int rows, FusedActivation activation = FusedActivation.None)
+        int n, int k, int rows, FusedActivation activation = FusedActivation.None) =>
+        MultiplyPacked(packed, b, c, n, n, k, rows, activation);
+
+    /// <summary><see cref="MultiplyPacked(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, FusedActivation)"/>
+    /// into C rows <paramref name="ldc"/> floats apart (a block of columns of a wider C).</summary>
+    public static void MultiplyPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> b, Span<float> c,
+        int n, int ldc, int k, int rows, FusedActivation activation)
     {
-        if (rows <= 0) return;
+        if (rows <= 0 || n <= 0) return;
         int panels = (rows + PanelRows - 1) / PanelRows;
-        if (packed.Length < PackedLength(rows, k) || b.Length < (long)k * n || c.Length < (long)rows * n)
+        if (ldc < n || packed.Length < PackedLength(rows, k) || b.Length < (long)k * n || c.Length < (long)(rows - 1) * ldc + n)
             throw new ArgumentException("GEMM buffers are smaller than the matrix sizes");
         ref float packedRef = ref MemoryMarshal.GetReference(packed);
         ref float bRef = ref MemoryMarshal.GetReference(b);
@@ -93,8 +99,8 @@ internal static class PackedGemm
                 // in L2 whole, so each panel of A is read once, from L1, across all columns. With columns outer,
                 // megabytes of A would stream from memory once per 32 columns.
                 for (int panel = 0; panel < panels; panel++)
-                    PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, 0, n, slice, tile);
-                LeftoverColumns(ref packedRef, panels, panelLength, rows, ref bBlock, ref cRef, n, n / Wide * Wide, n, slice);
+                    PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, ldc, 0, n, slice, tile);
+                LeftoverColumns(ref packedRef, panels, panelLength, rows, ref bBlock, ref cRef, n, ldc, n / Wide * Wide, n, slice);
             }
             else
             {
@@ -102,10 +108,10 @@ internal static class PackedGemm
                 {
                     int j1 = n - j < 4 * Wide ? n : j + 2 * Wide; // the last tiles take every left-over column
                     for (int panel = 0; panel < panels; panel++)
-                        PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, j, j1, slice, tile);
+                        PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, ldc, j, j1, slice, tile);
                     if (j1 == n)
                     {
-                        LeftoverColumns(ref packedRef, panels, panelLength, rows, ref bBlock, ref cRef, n, j + (n - j) / Wide * Wide, n, slice);
+                        LeftoverColumns(ref packedRef, panels, panelLength, rows, ref bBlock, ref cRef, n, ldc, j + (n - j) / Wide * Wide, n, slice);
                         break;
                     }
                 }
@@ -120,10 +126,10 @@ internal static class PackedGemm
     /// <summary>Columns [j0, j1) of one row panel over one K-slice: 32-wide tiles, then 16, then groups of 4.
     /// A panel with fewer than 8 valid rows works on a copy of its C rows (the padding rows are never stored).</summary>
     private static void PanelColumns(ref float packedRef, int panel, int panelLength, int rows, ref float bBlock, ref float cRef,
-        int n, int j0, int j1, KSlice slice, Span<float> tile)
+        int n, int ldc, int j0, int j1, KSlice slice, Span<float> tile)
     {
         ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
-        ref float cPanel = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * n);
+        ref float cPanel = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * ldc);
         ref float tileRef = ref MemoryMarshal.GetReference(tile);
         int valid = Math.Min(PanelRows, rows - panel * PanelRows);
         int j = j0;
@@ -132,13 +138,13 @@ internal static class PackedGemm
             ref float cp = ref Unsafe.Add(ref cPanel, j);
             if (valid == PanelRows)
             {
-                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, n, n, slice);
+                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, ldc, n, slice);
             }
             else
             {
-                if (!slice.First) CopyRows(ref cp, n, ref tileRef, 2 * Wide, valid, 2 * Wide);
+                if (!slice.First) CopyRows(ref cp, ldc, ref tileRef, 2 * Wide, valid, 2 * Wide);
                 Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, 2 * Wide, n, slice);
-                CopyRows(ref tileRef, 2 * Wide, ref cp, n, valid, 2 * Wide);
+                CopyRows(ref tileRef, 2 * Wide, ref cp, ldc, valid, 2 * Wide);
             }
         }
         for (; j + Wide <= j1; j += Wide)
@@ -146,13 +152,13 @@ internal static class PackedGemm
             ref float cp = ref Unsafe.Add(ref cPanel, j);
             if (valid == PanelRows)
             {
-                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, n, n, slice);
+                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, ldc, n, slice);
             }
             else
             {
-                if (!slice.First) CopyRows(ref cp, n, ref tileRef, Wide, valid, Wide);
+                if (!slice.First) CopyRows(ref cp, ldc, ref tileRef, Wide, valid, Wide);
                 Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, Wide, n, slice);
-                CopyRows(ref tileRef, Wide, ref cp, n, valid, Wide);
+                CopyRows(ref tileRef, Wide, ref cp, ldc, valid, Wide);
             }
         }
         // Fewer than 16 columns remain: LeftoverColumns takes them for all panels at once.
@@ -166,24 +172,24 @@ internal static class PackedGemm
     /// partial panel run one panel at a time.
     /// </summary>
     private static void LeftoverColumns(ref float packedRef, int panels, int panelLength, int rows, ref float bBlock, ref float cRef,
-        int n, int j0, int j1, KSlice slice)
+        int n, int ldc, int j0, int j1, KSlice slice)
     {
         if (j0 >= j1) return;
         int fullPanels = rows / PanelRows, panel = 0;
         for (; panel + 4 <= fullPanels; panel += 4)
         {
             ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
-            ref float cp = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * n);
+            ref float cp = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * ldc);
             for (int j = j0; j < j1; j++)
-                Tile32x1(ref ap, panelLength, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref cp, j), n, n, slice);
+                Tile32x1(ref ap, panelLength, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref cp, j), ldc, n, slice);
         }
         for (; panel < panels; panel++)
         {
             ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
-            ref float cp = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * n);
+            ref float cp = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * ldc);
             int valid = Math.Min(PanelRows, rows - panel * PanelRows);
             for (int j = j0; j < j1; j += 4)
-                Tile8xColumns(ref ap, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref cp, j), n, n, slice, valid, Math.Min(4, j1 - j));
+                Tile8xColumns(ref ap, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref cp, j), ldc, n, slice, valid, Math.Min(4, j1 - j));
         }
     }
 
