@@ -9,14 +9,19 @@ namespace Pocket.Runtime.Ops;
 /// C = A·B + bias with 512-bit vectors (AVX-512), the same contract as <see cref="Gemm.Multiply"/>, for CPUs where
 /// <see cref="Vector512"/> is hardware accelerated (<see cref="System.Numerics.Vector{T}"/> stays 256-bit there, so
 /// the portable GEMM leaves half of each FMA unit idle).
-/// <para>Blocking, and why (as in MLAS's SGEMM kernels): the rows of A a call owns are first packed into panels of
-/// <see cref="PanelRows"/> rows, element p of the 8 rows stored side by side, so the micro-kernel broadcasts its
-/// 8 multipliers from one cache line with a single pointer instead of 8 strided row pointers. The micro-kernel
+/// <para>Blocking, and why (as in MLAS's SGEMM kernels): A is held in panels of <see cref="PanelRows"/> rows, element
+/// p of the 8 rows stored side by side (with the 8 biases first), so the micro-kernel broadcasts its 8 multipliers
+/// from one cache line with a single pointer instead of 8 strided row pointers. <see cref="Conv2dOp"/> packs float
+/// filters once at load (<see cref="Pack"/>, <see cref="MultiplyPacked(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, FusedActivation)"/>);
+/// <see cref="Multiply"/> packs the rows a call owns first (decoded quantized panels). The micro-kernel
 /// keeps an 8-row × 32-column tile of C in 16 registers: each pair of B vectors loaded feeds 16 FMAs. For large B
 /// column tiles are the outer loop, so a K-slice of the B panel (≤ 256 × 32 floats, 32 KB) stays in L1 while every
-/// row panel passes over it; when B's K-slice fits in L2 the row panels are outer instead, so A is read once. A last panel with fewer than 8 rows is padded with zero rows, computed and not stored.
-/// Columns left over after the 32- and 16-wide tiles (fewer than 16) are computed transposed: one 256-bit vector
-/// holds a panel's 8 rows and each left-over column is broadcast from B, so no column falls to scalar code.</para>
+/// row panel passes over it; when B's K-slice fits in L2 the row panels are outer instead, so A is read once, and
+/// when all of B fits K is not blocked at all. A last panel with fewer than 8 rows is padded with zero rows,
+/// computed and not stored. Columns left over after the 32- and 16-wide tiles (fewer than 16) are computed
+/// transposed: a 256-bit vector holds a panel's 8 rows, each left-over column is broadcast from B, and four panels
+/// run side by side so the FMA chains are independent. A fused ReLU/ReLU6 clamps the accumulators before the last
+/// K-slice's store.</para>
 /// <para>Every C element is still one FMA chain over p = 0..K−1 starting from its bias, whichever tile computes
 /// it, so results are bit-identical to <see cref="Gemm"/> and do not depend on thread count or vector width.</para>
 /// </summary>
