@@ -1,7 +1,4 @@
 using System.Buffers;
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Pocket.Runtime.Ops;
 
