@@ -51,6 +51,58 @@ public class Float64ConvTests
         }
     }
 
+    /// <summary>
+    /// The paths added for issue 16, each with its fused activation (the packed GEMM clamps in its last store; the
+    /// phase-plane depthwise kernel while compacting): prepacked panels with left-over columns taken four panels at a
+    /// time (and a partial last group / panel), K unblocked when B fits in L2, K blocked with rows or columns outer,
+    /// the phase-split unfold at stride 2 and 3 with odd sizes, depthwise planes narrower than a vector (7×7, 1×1)
+    /// and stride 2 on odd planes. Thread count must not change a bit.
+    /// </summary>
+    [Theory]
+    [InlineData(64, 13, 13, 72, 1, 1, 1, 0, 1, OpKind.Relu)]     // n = 169: 9 left-over columns, 2 groups of 4 panels + 1 panel
+    [InlineData(40, 7, 7, 36, 1, 1, 1, 0, 1, OpKind.Relu6)]      // n = 49: one left-over column, 36 rows = 4 panels + 4 rows
+    [InlineData(600, 15, 15, 36, 1, 1, 1, 0, 1, OpKind.Relu6)]   // K = 600 × n = 225 > L2 budget: 3 K-blocks, rows outer per block
+    [InlineData(300, 23, 23, 40, 1, 1, 1, 0, 1, OpKind.Relu)]    // K = 300 × n = 529: K-blocks with columns outer, 1 left-over column
+    [InlineData(3, 29, 31, 17, 3, 3, 2, 1, 1, OpKind.Relu6)]     // the stem: phase-split unfold, odd width and height
+    [InlineData(5, 20, 17, 6, 7, 7, 2, 3, 1, OpKind.Relu)]       // 7×7 stride-2 stem with padding 3
+    [InlineData(4, 16, 16, 9, 3, 3, 3, 0, 1, OpKind.Relu)]       // stride 3 unfold, unpadded
+    [InlineData(24, 7, 7, 24, 3, 3, 1, 1, 24, OpKind.Relu6)]     // depthwise 7×7 (narrower than a vector)
+    [InlineData(17, 1, 1, 17, 3, 3, 1, 1, 17, OpKind.Relu6)]     // depthwise on a 1×1 plane
+    [InlineData(19, 15, 13, 19, 3, 3, 2, 1, 19, OpKind.Relu)]    // depthwise stride 2, odd plane
+    [InlineData(8, 14, 14, 8, 3, 3, 2, 1, 8, OpKind.Relu6)]      // depthwise stride 2 to 7×7
+    public void FusedConvMatchesFloat64(int inC, int h, int w, int outC, int kH, int kW, int stride, int pad, int groups, OpKind activation)
+    {
+        var b = new ModelBuilder(inC * 17 + h * 5 + outC + groups);
+        int x = b.Input(inC, h, w);
+        int conv = b.Conv(x, "conv", inC, outC, kH, kW, stride, stride, pad, pad, groups);
+        b.Op("act", activation, conv);
+        PocketModel model = b.Build();
+        const int batch = 2;
+        var one = PocketNetwork.Load(model, new PocketNetworkOptions { MaxDegreeOfParallelism = 1 });
+        Assert.Contains(one.DescribeLayers(), l => l.Contains(activation == OpKind.Relu ? "+relu" : "+relu6"));
+        // Inputs around zero, so the clamp at 0 (and at 6 for ReLU6, with weights scaled up) is exercised.
+        float[] input = Assertions.RandomInput(9, batch * one.InputLength);
+        for (int i = 0; i < input.Length; i++) input[i] = 4f * (input[i] - 0.5f);
+        var actual = new float[batch * one.OutputLength];
+        one.Predict(input, batch, actual);
+
+        var weight = (DenseTensor)b.Tensors["conv.weight"];
+        var bias = (DenseTensor)b.Tensors["conv.bias"];
+        float[] expected = ReferenceConv(input, batch, inC, h, w, outC, kH, kW, stride, pad, groups, weight.Values, bias.Values);
+        for (int i = 0; i < expected.Length; i++)
+            expected[i] = activation == OpKind.Relu ? Math.Max(expected[i], 0f) : Math.Clamp(expected[i], 0f, 6f);
+        Assertions.Close(expected, actual, 1e-5);
+        Assert.Contains(actual, v => v == 0f);
+
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var many = PocketNetwork.Load(model, new PocketNetworkOptions { MaxDegreeOfParallelism = threads });
+            var again = new float[actual.Length];
+            many.Predict(input, batch, again);
+            Assert.Equal(actual, again);
+        }
+    }
+
     /// <summary>Direct convolution in float64 (PyTorch semantics: symmetric zero padding, groups).</summary>
     private static float[] ReferenceConv(float[] input, int batch, int inC, int h, int w, int outC, int kH, int kW,
         int stride, int pad, int groups, float[] weight, float[] bias)

@@ -15,6 +15,8 @@ public class PoolTests
     [InlineData(3, 9, 11, 3, 2, 2, 3, 1, 1, true)]
     [InlineData(1, 10, 10, 4, 4, 3, 3, 2, 2, true)]
     [InlineData(2, 4, 5, 3, 3, 1, 1, 1, 1, false)]   // stride 1, "same" pooling
+    [InlineData(2, 111, 111, 3, 3, 2, 2, 0, 0, true)] // SqueezeNet's first pool at 224: rows wider than the vectorised stride-2 split
+    [InlineData(2, 57, 56, 3, 3, 2, 2, 1, 1, false)] // SEP-Net's pools: padding, odd height
     public void PoolsMatchTorch(int c, int h, int w, int kH, int kW, int sH, int sW, int pH, int pW, bool ceil)
     {
         foreach (OpKind op in new[] { OpKind.MaxPool2d, OpKind.AvgPool2d })

@@ -18,6 +18,11 @@ internal sealed class Conv2dOp : Layer
     private readonly float[] _bias;    // outC (zeros when the model has none)
     private readonly FusedActivation _activation;
 
+    /// <summary>Float filters and bias packed once at load into <see cref="PackedGemm"/>'s 8-row panels, one run of
+    /// panels per group (null when that GEMM does not run on this CPU, or the filters are codes).</summary>
+    private readonly float[]? _packed;
+    private readonly int _panelsPerGroup;
+
     public Conv2dOp(string name, in ConvGeometry geometry, ConvFilters filters, float[] bias, FusedActivation activation)
         : base(name, new TensorShape(geometry.OutChannels, geometry.OutHeight, geometry.OutWidth))
     {
@@ -25,13 +30,43 @@ internal sealed class Conv2dOp : Layer
         _filters = filters;
         _bias = bias;
         _activation = activation;
+        if (PackedGemm.IsSupported && filters.Dense is { } dense)
+        {
+            // MLAS's prepacked weights: the panels hold the filters (and bias), so the float rows are dropped.
+            int rows = geometry.OutChannelsPerGroup, k = geometry.FilterLength;
+            long perGroup = PackedGemm.PackedLength(rows, k);
+            if (perGroup * geometry.Groups <= Array.MaxLength)
+            {
+                _packed = new float[perGroup * geometry.Groups];
+                for (int group = 0; group < geometry.Groups; group++)
+                    PackedGemm.Pack(dense.AsSpan(group * rows * k, rows * k), bias.AsSpan(group * rows, rows), k, 0, rows,
+                        _packed.AsSpan((int)(group * perGroup), (int)perGroup));
+                _panelsPerGroup = (rows + PackedGemm.PanelRows - 1) / PackedGemm.PanelRows;
+                _filters = null!;
+            }
+        }
     }
 
-    public override long WeightBytes => _filters.Bytes + 4L * _bias.Length;
+    public override long WeightBytes => (_packed is not null ? 4L * _packed.Length : _filters.Bytes) + 4L * _bias.Length;
 
-    public override long ScratchLength(int batch) => _g.IsPointwise ? 0 : (long)_g.FilterLength * _g.OutPlane;
+    public override long ScratchLength(int batch) =>
+        _g.IsPointwise ? 0 : _packed is not null ? (long)_g.FilterLength * BlockRows * _g.OutWidth : (long)_g.FilterLength * _g.OutPlane;
 
-    public override string Kernel => (_g.IsPointwise ? "conv1x1-gemm " : "conv-im2col-gemm ") + _g.Describe() + _filters.Describe() + _activation.Suffix();
+    /// <summary>
+    /// Output rows unfolded and multiplied per step on the prepacked path: a block of about 64 K floats of im2col
+    /// (256 KB, L2-resident while the GEMM reads it), but at least 256 columns so the GEMM's 32-wide tiles dominate
+    /// its left-over columns, and never more than the plane.
+    /// </summary>
+    private int BlockRows
+    {
+        get
+        {
+            int columns = Math.Max(256, 65536 / Math.Max(1, _g.FilterLength));
+            return Math.Clamp((columns + _g.OutWidth - 1) / _g.OutWidth, 1, Math.Max(1, _g.OutHeight));
+        }
+    }
+
+    public override string Kernel => (_g.IsPointwise ? "conv1x1-gemm " : "conv-im2col-gemm ") + _g.Describe() + (_packed is not null ? " prepacked" : _filters.Describe()) + _activation.Suffix();
 
     public override void Forward(Workspace ws)
     {
@@ -41,6 +76,12 @@ internal sealed class Conv2dOp : Layer
         ConvGeometry g = _g;
         int inLength = g.InChannels * g.InPlane, outLength = OutputShape.Length;
         int k = g.FilterLength, n = g.OutPlane, rowsPerGroup = g.OutChannelsPerGroup;
+
+        if (_packed is not null && !g.IsPointwise)
+        {
+            ForwardBlocked(ws);
+            return;
+        }
 
         for (int b = 0; b < ws.Batch; b++)
         {
@@ -66,18 +107,83 @@ internal sealed class Conv2dOp : Layer
                 int biasOffset = group * rowsPerGroup;
                 // Rows (output channels) are independent; spread them when the layer is big enough to pay for it.
                 int minRows = Math.Max(4, (int)(65536L / Math.Max(1L, (long)k * n)) * 4);
+                if (_packed is not null)
+                {
+                    // Whole 8-row panels per thread; every C element is the same FMA chain whichever thread computes it.
+                    int panelLength = PackedGemm.PanelRows * (k + 1);
+                    int groupPanels = group * _panelsPerGroup;
+                    ParallelRange.For(_panelsPerGroup, ws.Parallelism, (minRows + PackedGemm.PanelRows - 1) / PackedGemm.PanelRows, (p0, p1) =>
+                    {
+                        int r0 = p0 * PackedGemm.PanelRows, r1 = Math.Min(rowsPerGroup, p1 * PackedGemm.PanelRows);
+                        PackedGemm.MultiplyPacked(_packed.AsSpan((groupPanels + p0) * panelLength, (p1 - p0) * panelLength),
+                            columns.AsSpan(columnsOffset, k * n), output.AsSpan(outOffset + r0 * n, (r1 - r0) * n), n, k, r1 - r0, _activation);
+                    });
+                    continue;
+                }
                 ParallelRange.For(rowsPerGroup, ws.Parallelism, minRows, (r0, r1) =>
                 {
                     Span<float> c = output.AsSpan(outOffset, rowsPerGroup * n);
                     ReadOnlySpan<float> cols = columns.AsSpan(columnsOffset, k * n);
                     ReadOnlySpan<float> bias = _bias.AsSpan(biasOffset, rowsPerGroup);
                     if (_filters.Dense is { } dense)
-                        Gemm.Multiply(dense.AsSpan(weightOffset, rowsPerGroup * k), cols, c, bias, n, k, r0, r1);
+                        Gemm.Multiply(dense.AsSpan(weightOffset, rowsPerGroup * k), cols, c, bias, n, k, r0, r1, _activation);
                     else
                         MultiplyDecoded(biasOffset, cols, c, bias, n, k, r0, r1);
-                    _activation.ApplyInPlace(c[(r0 * n)..(r1 * n)]);
                 });
             }
+        }
+    }
+
+    /// <summary>
+    /// Prepacked filters, kernel larger than 1×1 or strided: per sample and group, im2col a block of output rows
+    /// (<see cref="BlockRows"/>) and multiply it straight into those rows' columns of C (row stride = the plane), so the
+    /// unfolded matrix never leaves L2. Strided layers split each input channel into its stride phases once per
+    /// group first (<see cref="Im2Col.SplitPhases"/>) and unfold every block from those planes. Each C element is
+    /// still one FMA chain over the whole of K, so blocking changes no bit.
+    /// </summary>
+    private void ForwardBlocked(Workspace ws)
+    {
+        float[] input = ws.Slots[InputSlots[0]];
+        float[] output = ws.Slots[OutputSlot];
+        float[] scratch = ws.Scratch;
+        ConvGeometry g = _g;
+        int inLength = g.InChannels * g.InPlane, outLength = OutputShape.Length;
+        int k = g.FilterLength, n = g.OutPlane, outW = g.OutWidth, rowsPerGroup = g.OutChannelsPerGroup, blockRows = BlockRows;
+        int panelLength = PackedGemm.PanelRows * (k + 1);
+        PhasePlane? layout = Im2Col.IsStrided(g) ? PhasePlane.For(g) : null;
+        float[]? planes = layout is null ? null : ArrayPool<float>.Shared.Rent(Im2Col.PhasePlanesLength(g, layout));
+        try
+        {
+            for (int b = 0; b < ws.Batch; b++)
+            {
+                for (int group = 0; group < g.Groups; group++)
+                {
+                    ReadOnlySpan<float> groupInput = input.AsSpan(b * inLength + group * g.InChannelsPerGroup * g.InPlane, g.InChannelsPerGroup * g.InPlane);
+                    if (layout is not null) Im2Col.SplitPhases(groupInput, planes, g, layout);
+                    int outOffset = b * outLength + group * rowsPerGroup * n;
+                    int groupPanels = group * _panelsPerGroup;
+                    for (int oy0 = 0; oy0 < g.OutHeight; oy0 += blockRows)
+                    {
+                        int oy1 = Math.Min(g.OutHeight, oy0 + blockRows), columns = (oy1 - oy0) * outW;
+                        Span<float> block = scratch.AsSpan(0, k * columns);
+                        if (layout is not null) Im2Col.UnfoldRowsFromPhases(planes, layout, block, g, oy0, oy1);
+                        else Im2Col.UnfoldRows(groupInput, block, g, oy0, oy1);
+                        int minPanels = Math.Max(1, (int)(65536L / Math.Max(1L, (long)k * columns)) / 2);
+                        int cOffset = outOffset + oy0 * outW;
+                        ParallelRange.For(_panelsPerGroup, ws.Parallelism, minPanels, (p0, p1) =>
+                        {
+                            int r0 = p0 * PackedGemm.PanelRows, r1 = Math.Min(rowsPerGroup, p1 * PackedGemm.PanelRows);
+                            PackedGemm.MultiplyPacked(_packed.AsSpan((groupPanels + p0) * panelLength, (p1 - p0) * panelLength),
+                                scratch.AsSpan(0, k * columns), output.AsSpan(cOffset + r0 * n, (r1 - r0 - 1) * n + columns),
+                                columns, n, k, r1 - r0, _activation);
+                        });
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (planes is not null) ArrayPool<float>.Shared.Return(planes);
         }
     }
 
@@ -104,7 +210,7 @@ internal sealed class Conv2dOp : Layer
                 int rows = Math.Min(panelRows, r1 - r);
                 Span<float> a = panel.AsSpan(0, rows * k);
                 _filters.Decode(firstFilter + r, rows, a);
-                Gemm.Multiply(a, columns, c.Slice(r * n, rows * n), bias.Slice(r, rows), n, k, 0, rows);
+                Gemm.Multiply(a, columns, c.Slice(r * n, rows * n), bias.Slice(r, rows), n, k, 0, rows, _activation);
             }
         }
         finally

@@ -19,16 +19,24 @@ internal static class Gemm
 {
     private const int KBlock = 256;
 
-    /// <summary>Computes rows [rowStart, rowEnd) of C (m × n) = A (m × k) · B (k × n) + bias.</summary>
+    /// <summary>Computes rows [rowStart, rowEnd) of C (m × n) = activation(A (m × k) · B (k × n) + bias).</summary>
     public static void Multiply(
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias,
-        int n, int k, int rowStart, int rowEnd)
+        int n, int k, int rowStart, int rowEnd, FusedActivation activation = FusedActivation.None)
     {
         if (PackedGemm.IsSupported)
         {
-            PackedGemm.Multiply(a, b, c, bias, n, k, rowStart, rowEnd);
+            PackedGemm.Multiply(a, b, c, bias, n, k, rowStart, rowEnd, activation);
             return;
         }
+        MultiplyPortable(a, b, c, bias, n, k, rowStart, rowEnd);
+        if (rowEnd > rowStart) activation.ApplyInPlace(c[(rowStart * n)..(rowEnd * n)]);
+    }
+
+    private static void MultiplyPortable(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias,
+        int n, int k, int rowStart, int rowEnd)
+    {
         int w = Vector<float>.Count;
         ref float aRef = ref MemoryMarshal.GetReference(a);
         ref float bRef = ref MemoryMarshal.GetReference(b);

@@ -9,14 +9,19 @@ namespace Pocket.Runtime.Ops;
 /// C = A·B + bias with 512-bit vectors (AVX-512), the same contract as <see cref="Gemm.Multiply"/>, for CPUs where
 /// <see cref="Vector512"/> is hardware accelerated (<see cref="System.Numerics.Vector{T}"/> stays 256-bit there, so
 /// the portable GEMM leaves half of each FMA unit idle).
-/// <para>Blocking, and why (as in MLAS's SGEMM kernels): the rows of A a call owns are first packed into panels of
-/// <see cref="PanelRows"/> rows, element p of the 8 rows stored side by side, so the micro-kernel broadcasts its
-/// 8 multipliers from one cache line with a single pointer instead of 8 strided row pointers. The micro-kernel
+/// <para>Blocking, and why (as in MLAS's SGEMM kernels): A is held in panels of <see cref="PanelRows"/> rows, element
+/// p of the 8 rows stored side by side (with the 8 biases first), so the micro-kernel broadcasts its 8 multipliers
+/// from one cache line with a single pointer instead of 8 strided row pointers. <see cref="Conv2dOp"/> packs float
+/// filters once at load (<see cref="Pack"/>, <see cref="MultiplyPacked(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, FusedActivation)"/>);
+/// <see cref="Multiply"/> packs the rows a call owns first (decoded quantized panels). The micro-kernel
 /// keeps an 8-row × 32-column tile of C in 16 registers: each pair of B vectors loaded feeds 16 FMAs. For large B
 /// column tiles are the outer loop, so a K-slice of the B panel (≤ 256 × 32 floats, 32 KB) stays in L1 while every
-/// row panel passes over it; when B's K-slice fits in L2 the row panels are outer instead, so A is read once. A last panel with fewer than 8 rows is padded with zero rows, computed and not stored.
-/// Columns left over after the 32- and 16-wide tiles (fewer than 16) are computed transposed: one 256-bit vector
-/// holds a panel's 8 rows and each left-over column is broadcast from B, so no column falls to scalar code.</para>
+/// row panel passes over it; when B's K-slice fits in L2 the row panels are outer instead, so A is read once, and
+/// when all of B fits K is not blocked at all. A last panel with fewer than 8 rows is padded with zero rows,
+/// computed and not stored. Columns left over after the 32- and 16-wide tiles (fewer than 16) are computed
+/// transposed: a 256-bit vector holds a panel's 8 rows, each left-over column is broadcast from B, and four panels
+/// run side by side so the FMA chains are independent. A fused ReLU/ReLU6 clamps the accumulators before the last
+/// K-slice's store.</para>
 /// <para>Every C element is still one FMA chain over p = 0..K−1 starting from its bias, whichever tile computes
 /// it, so results are bit-identical to <see cref="Gemm"/> and do not depend on thread count or vector width.</para>
 /// </summary>
@@ -29,53 +34,28 @@ internal static class PackedGemm
     /// <summary>Bytes of B's K-slice below which row panels become the outer loop (half a typical 1 MB L2).</summary>
     private const long L2Budget = 512 * 1024;
 
+
     /// <summary>Whether this GEMM runs in hardware on this CPU (only then is it faster than <see cref="Gemm"/>).</summary>
     public static bool IsSupported => Vector512.IsHardwareAccelerated && MulAdd.HasFma;
 
-    /// <summary>Computes rows [rowStart, rowEnd) of C (m × n) = A (m × k) · B (k × n) + bias.</summary>
+    /// <summary>Floats of the packed panels for <paramref name="rows"/> rows of length <paramref name="k"/>.</summary>
+    public static long PackedLength(int rows, int k) => (long)((rows + PanelRows - 1) / PanelRows) * PanelRows * (k + 1);
+
+    /// <summary>Computes rows [rowStart, rowEnd) of C (m × n) = activation(A (m × k) · B (k × n) + bias), packing
+    /// those rows of A first (per call; <see cref="Conv2dOp"/> packs float filters once at load instead).</summary>
     public static void Multiply(
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias,
-        int n, int k, int rowStart, int rowEnd)
+        int n, int k, int rowStart, int rowEnd, FusedActivation activation = FusedActivation.None)
     {
         int rows = rowEnd - rowStart;
         if (rows <= 0) return;
-        if (a.Length < (long)rowEnd * k || b.Length < (long)k * n || c.Length < (long)rowEnd * n || bias.Length < rowEnd)
+        if (a.Length < (long)rowEnd * k || bias.Length < rowEnd)
             throw new ArgumentException("GEMM buffers are smaller than the matrix sizes");
-        int panels = (rows + PanelRows - 1) / PanelRows;
-        float[] packed = ArrayPool<float>.Shared.Rent(panels * PanelRows * (k + 1));
+        float[] packed = ArrayPool<float>.Shared.Rent((int)PackedLength(rows, k));
         try
         {
             Pack(a, bias, k, rowStart, rowEnd, packed);
-            ref float packedRef = ref MemoryMarshal.GetArrayDataReference(packed);
-            ref float bRef = ref MemoryMarshal.GetReference(b);
-            ref float cRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), (nint)rowStart * n);
-            int panelLength = PanelRows * (k + 1); // the panel's bias first, then its k columns of 8
-            Span<float> tile = stackalloc float[PanelRows * 2 * Wide];
-
-            for (int k0 = 0; k0 < k; k0 += KBlock)
-            {
-                int kc = Math.Min(KBlock, k - k0);
-                bool first = k0 == 0;
-                ref float bBlock = ref Unsafe.Add(ref bRef, (nint)k0 * n);
-                if ((long)kc * n * sizeof(float) <= L2Budget)
-                {
-                    // Small B (late, low-resolution layers: n = 49 or 196 but K and m up to 1024): B's K-slice stays
-                    // in L2 whole, so each panel of A is read once, from L1, across all columns. With columns outer,
-                    // megabytes of A would stream from memory once per 32 columns.
-                    for (int panel = 0; panel < panels; panel++)
-                        PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, 0, n, k0, kc, first, tile);
-                }
-                else
-                {
-                    for (int j = 0; j < n; j += 2 * Wide)
-                    {
-                        int j1 = n - j < 4 * Wide ? n : j + 2 * Wide; // the last tiles take every left-over column
-                        for (int panel = 0; panel < panels; panel++)
-                            PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, j, j1, k0, kc, first, tile);
-                        if (j1 == n) break;
-                    }
-                }
-            }
+            MultiplyPacked(packed, b, c.Slice(rowStart * n), n, k, rows, activation);
         }
         finally
         {
@@ -83,13 +63,78 @@ internal static class PackedGemm
         }
     }
 
+    /// <summary>
+    /// C (rows × n) = activation(A · B + bias) for A already in panel layout (<see cref="Pack"/>: its first
+    /// ⌈rows / 8⌉ panels are used). Packing at load is MLAS's "prepacked weights": on MobileNet's last
+    /// 1024×1024 pointwise layer, packing per call took half of the layer's time (0.6 of 1.1 ms, measured).
+    /// The activation is applied to the accumulators before the last K-slice's store (a fused epilogue, as
+    /// MLAS's and XNNPACK's kernels clamp in-register), instead of another pass over C.
+    /// </summary>
+    public static void MultiplyPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> b, Span<float> c,
+        int n, int k, int rows, FusedActivation activation = FusedActivation.None) =>
+        MultiplyPacked(packed, b, c, n, n, k, rows, activation);
+
+    /// <summary><see cref="MultiplyPacked(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, FusedActivation)"/>
+    /// into C rows <paramref name="ldc"/> floats apart (a block of columns of a wider C).</summary>
+    public static void MultiplyPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> b, Span<float> c,
+        int n, int ldc, int k, int rows, FusedActivation activation)
+    {
+        if (rows <= 0 || n <= 0) return;
+        int panels = (rows + PanelRows - 1) / PanelRows;
+        if (ldc < n || packed.Length < PackedLength(rows, k) || b.Length < (long)k * n || c.Length < (long)(rows - 1) * ldc + n)
+            throw new ArgumentException("GEMM buffers are smaller than the matrix sizes");
+        ref float packedRef = ref MemoryMarshal.GetReference(packed);
+        ref float bRef = ref MemoryMarshal.GetReference(b);
+        ref float cRef = ref MemoryMarshal.GetReference(c);
+        int panelLength = PanelRows * (k + 1); // the panel's bias first, then its k columns of 8
+        Span<float> tile = stackalloc float[PanelRows * 2 * Wide];
+
+        // When the whole of B fits in L2 (n = 49…196 at the end of MobileNet and SqueezeNet) K is not blocked at all:
+        // each tile then loads and stores its C block once, and runs one long chain per accumulator. Blocking K at
+        // 256 there cost 10–20 % (measured: 1000×512×169 1.24 → 1.05 ms, 1024×1024×49 0.77 → 0.69 ms).
+        int kBlock = (long)k * n * sizeof(float) <= L2Budget ? k : KBlock;
+        for (int k0 = 0; k0 < k; k0 += kBlock)
+        {
+            int kc = Math.Min(kBlock, k - k0);
+            var slice = new KSlice(k0, kc, k0 == 0, k0 + kc == k ? activation : FusedActivation.None);
+            ref float bBlock = ref Unsafe.Add(ref bRef, (nint)k0 * n);
+            if ((long)kc * n * sizeof(float) <= L2Budget)
+            {
+                // Small B (late, low-resolution layers: n = 49 or 196 but K and m up to 1024): B's K-slice stays
+                // in L2 whole, so each panel of A is read once, from L1, across all columns. With columns outer,
+                // megabytes of A would stream from memory once per 32 columns.
+                for (int panel = 0; panel < panels; panel++)
+                    PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, ldc, 0, n, slice, tile);
+                LeftoverColumns(ref packedRef, panels, panelLength, rows, ref bBlock, ref cRef, n, ldc, n / Wide * Wide, n, slice);
+            }
+            else
+            {
+                for (int j = 0; j < n; j += 2 * Wide)
+                {
+                    int j1 = n - j < 4 * Wide ? n : j + 2 * Wide; // the last tiles take every left-over column
+                    for (int panel = 0; panel < panels; panel++)
+                        PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, ldc, j, j1, slice, tile);
+                    if (j1 == n)
+                    {
+                        LeftoverColumns(ref packedRef, panels, panelLength, rows, ref bBlock, ref cRef, n, ldc, j + (n - j) / Wide * Wide, n, slice);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>One K-slice [K0, K0 + Count) of the reduction: whether it starts from the bias, and the activation
+    /// its stores apply (only the last slice's).</summary>
+    private readonly record struct KSlice(int K0, int Count, bool First, FusedActivation Activation);
+
     /// <summary>Columns [j0, j1) of one row panel over one K-slice: 32-wide tiles, then 16, then groups of 4.
     /// A panel with fewer than 8 valid rows works on a copy of its C rows (the padding rows are never stored).</summary>
     private static void PanelColumns(ref float packedRef, int panel, int panelLength, int rows, ref float bBlock, ref float cRef,
-        int n, int j0, int j1, int k0, int kc, bool first, Span<float> tile)
+        int n, int ldc, int j0, int j1, KSlice slice, Span<float> tile)
     {
         ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
-        ref float cPanel = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * n);
+        ref float cPanel = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * ldc);
         ref float tileRef = ref MemoryMarshal.GetReference(tile);
         int valid = Math.Min(PanelRows, rows - panel * PanelRows);
         int j = j0;
@@ -98,13 +143,13 @@ internal static class PackedGemm
             ref float cp = ref Unsafe.Add(ref cPanel, j);
             if (valid == PanelRows)
             {
-                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, n, k0, kc, n, first);
+                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, ldc, n, slice);
             }
             else
             {
-                if (!first) CopyRows(ref cp, n, ref tileRef, 2 * Wide, valid, 2 * Wide);
-                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, 2 * Wide, k0, kc, n, first);
-                CopyRows(ref tileRef, 2 * Wide, ref cp, n, valid, 2 * Wide);
+                if (!slice.First) CopyRows(ref cp, ldc, ref tileRef, 2 * Wide, valid, 2 * Wide);
+                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, 2 * Wide, n, slice);
+                CopyRows(ref tileRef, 2 * Wide, ref cp, ldc, valid, 2 * Wide);
             }
         }
         for (; j + Wide <= j1; j += Wide)
@@ -112,27 +157,97 @@ internal static class PackedGemm
             ref float cp = ref Unsafe.Add(ref cPanel, j);
             if (valid == PanelRows)
             {
-                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, n, k0, kc, n, first);
+                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, ldc, n, slice);
             }
             else
             {
-                if (!first) CopyRows(ref cp, n, ref tileRef, Wide, valid, Wide);
-                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, Wide, k0, kc, n, first);
-                CopyRows(ref tileRef, Wide, ref cp, n, valid, Wide);
+                if (!slice.First) CopyRows(ref cp, ldc, ref tileRef, Wide, valid, Wide);
+                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, Wide, n, slice);
+                CopyRows(ref tileRef, Wide, ref cp, ldc, valid, Wide);
             }
         }
-        for (; j < j1; j += 4)
-            Tile8xColumns(ref ap, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref cPanel, j), n, k0, kc, n, first, valid, Math.Min(4, j1 - j));
+        // Fewer than 16 columns remain: LeftoverColumns takes them for all panels at once.
+    }
+
+    /// <summary>
+    /// Columns [j0, j1) (fewer than 16) of every panel, transposed (a 256-bit vector holds a panel's 8 rows of one
+    /// column). Each C element is one FMA chain of length K, so a single panel's left-over column is one dependent
+    /// chain bound by FMA latency, not throughput: one left-over column of n = 49 cost a quarter of the layer
+    /// (measured). Four panels side by side give four independent chains per column; a last partial group and a
+    /// partial panel run one panel at a time.
+    /// </summary>
+    private static void LeftoverColumns(ref float packedRef, int panels, int panelLength, int rows, ref float bBlock, ref float cRef,
+        int n, int ldc, int j0, int j1, KSlice slice)
+    {
+        if (j0 >= j1) return;
+        int fullPanels = rows / PanelRows, panel = 0;
+        for (; panel + 4 <= fullPanels; panel += 4)
+        {
+            ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
+            ref float cp = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * ldc);
+            for (int j = j0; j < j1; j++)
+                Tile32x1(ref ap, panelLength, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref cp, j), ldc, n, slice);
+        }
+        for (; panel < panels; panel++)
+        {
+            ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
+            ref float cp = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * ldc);
+            int valid = Math.Min(PanelRows, rows - panel * PanelRows);
+            for (int j = j0; j < j1; j += 4)
+                Tile8xColumns(ref ap, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref cp, j), ldc, n, slice, valid, Math.Min(4, j1 - j));
+        }
+    }
+
+    /// <summary>One column of four consecutive full panels (32 rows): four independent 8-row chains.</summary>
+    private static void Tile32x1(ref float ap, int panelLength, ref float b, ref float c, int ldc, int n, KSlice slice)
+    {
+        int k0 = slice.K0, kc = slice.Count;
+        ref float a0 = ref ap;
+        ref float a1 = ref Unsafe.Add(ref ap, panelLength);
+        ref float a2 = ref Unsafe.Add(ref ap, 2 * panelLength);
+        ref float a3 = ref Unsafe.Add(ref ap, 3 * panelLength);
+        Vector256<float> s0, s1, s2, s3;
+        if (slice.First)
+        {
+            s0 = Vector256.LoadUnsafe(ref a0); s1 = Vector256.LoadUnsafe(ref a1);
+            s2 = Vector256.LoadUnsafe(ref a2); s3 = Vector256.LoadUnsafe(ref a3);
+        }
+        else
+        {
+            s0 = Gather(ref c, ldc, PanelRows); s1 = Gather(ref Unsafe.Add(ref c, (nint)PanelRows * ldc), ldc, PanelRows);
+            s2 = Gather(ref Unsafe.Add(ref c, (nint)2 * PanelRows * ldc), ldc, PanelRows);
+            s3 = Gather(ref Unsafe.Add(ref c, (nint)3 * PanelRows * ldc), ldc, PanelRows);
+        }
+        nint offset = PanelRows * (k0 + 1);
+        for (int p = 0; p < kc; p++, offset += PanelRows)
+        {
+            Vector256<float> x = Vector256.Create(b);
+            s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref a0, offset)), x, s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref a1, offset)), x, s1);
+            s2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref a2, offset)), x, s2);
+            s3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref a3, offset)), x, s3);
+            b = ref Unsafe.Add(ref b, n);
+        }
+        if (slice.Activation != FusedActivation.None)
+        {
+            Vector256<float> lo = Vector256<float>.Zero, hi = Vector256.Create(slice.Activation == FusedActivation.Relu6 ? 6f : float.PositiveInfinity);
+            s0 = Vector256.Min(Vector256.Max(s0, lo), hi); s1 = Vector256.Min(Vector256.Max(s1, lo), hi);
+            s2 = Vector256.Min(Vector256.Max(s2, lo), hi); s3 = Vector256.Min(Vector256.Max(s3, lo), hi);
+        }
+        Scatter(s0, ref c, ldc, PanelRows);
+        Scatter(s1, ref Unsafe.Add(ref c, (nint)PanelRows * ldc), ldc, PanelRows);
+        Scatter(s2, ref Unsafe.Add(ref c, (nint)2 * PanelRows * ldc), ldc, PanelRows);
+        Scatter(s3, ref Unsafe.Add(ref c, (nint)3 * PanelRows * ldc), ldc, PanelRows);
     }
 
     /// <summary>Panel layout: 8 biases, then for p = 0..k−1 the 8 rows' A[r, p]; rows past rowEnd are zeros.</summary>
-    private static void Pack(ReadOnlySpan<float> a, ReadOnlySpan<float> bias, int k, int rowStart, int rowEnd, float[] packed)
+    public static void Pack(ReadOnlySpan<float> a, ReadOnlySpan<float> bias, int k, int rowStart, int rowEnd, Span<float> packed)
     {
         int rows = rowEnd - rowStart, panels = (rows + PanelRows - 1) / PanelRows, panelLength = PanelRows * (k + 1);
         ref float aRef = ref MemoryMarshal.GetReference(a);
         for (int panel = 0; panel < panels; panel++)
         {
-            Span<float> dst = packed.AsSpan(panel * panelLength, panelLength);
+            Span<float> dst = packed.Slice(panel * panelLength, panelLength);
             int r0 = rowStart + panel * PanelRows, valid = Math.Min(PanelRows, rowEnd - r0);
             if (valid < PanelRows) dst.Clear();
             for (int r = 0; r < valid; r++) dst[r] = bias[r0 + r];
@@ -171,12 +286,19 @@ internal static class PackedGemm
                 .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, (nint)r * dstStride), columns));
     }
 
+    /// <summary>ReLU (hi = +∞) or ReLU6 (hi = 6): max then min, NaN-propagating, the same values
+    /// <see cref="FusedActivationExtensions.ApplyInPlace"/> gives.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Clamp(Vector512<float> v, Vector512<float> lo, Vector512<float> hi) => Vector512.Min(Vector512.Max(v, lo), hi);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
 
     /// <summary>One 8 × 32 tile of C (row stride ldc) over k-slice [k0, k0 + kc); ap is the packed panel, b points at (k0, j).</summary>
-    private static void Tile8x32(ref float ap, ref float b, ref float c, int ldc, int k0, int kc, int n, bool first)
+    private static void Tile8x32(ref float ap, ref float b, ref float c, int ldc, int n, KSlice slice)
     {
+        int k0 = slice.K0, kc = slice.Count;
+        bool first = slice.First;
         Vector512<float> s0a, s0b, s1a, s1b, s2a, s2b, s3a, s3b, s4a, s4b, s5a, s5b, s6a, s6b, s7a, s7b;
         if (first)
         {
@@ -226,6 +348,14 @@ internal static class PackedGemm
             b = ref Unsafe.Add(ref b, n);
         }
 
+        if (slice.Activation != FusedActivation.None)
+        {
+            Vector512<float> lo = Vector512<float>.Zero, hi = Vector512.Create(slice.Activation == FusedActivation.Relu6 ? 6f : float.PositiveInfinity);
+            s0a = Clamp(s0a, lo, hi); s0b = Clamp(s0b, lo, hi); s1a = Clamp(s1a, lo, hi); s1b = Clamp(s1b, lo, hi);
+            s2a = Clamp(s2a, lo, hi); s2b = Clamp(s2b, lo, hi); s3a = Clamp(s3a, lo, hi); s3b = Clamp(s3b, lo, hi);
+            s4a = Clamp(s4a, lo, hi); s4b = Clamp(s4b, lo, hi); s5a = Clamp(s5a, lo, hi); s5b = Clamp(s5b, lo, hi);
+            s6a = Clamp(s6a, lo, hi); s6b = Clamp(s6b, lo, hi); s7a = Clamp(s7a, lo, hi); s7b = Clamp(s7b, lo, hi);
+        }
         s0a.StoreUnsafe(ref c); s0b.StoreUnsafe(ref c, Wide);
         s1a.StoreUnsafe(ref c, (nuint)ldc); s1b.StoreUnsafe(ref c, (nuint)(ldc + Wide));
         s2a.StoreUnsafe(ref c, (nuint)(2 * ldc)); s2b.StoreUnsafe(ref c, (nuint)(2 * ldc + Wide));
@@ -237,8 +367,10 @@ internal static class PackedGemm
     }
 
     /// <summary>One 8 × 16 tile, as <see cref="Tile8x32"/>.</summary>
-    private static void Tile8x16(ref float ap, ref float b, ref float c, int ldc, int k0, int kc, int n, bool first)
+    private static void Tile8x16(ref float ap, ref float b, ref float c, int ldc, int n, KSlice slice)
     {
+        int k0 = slice.K0, kc = slice.Count;
+        bool first = slice.First;
         Vector512<float> s0, s1, s2, s3, s4, s5, s6, s7;
         if (first)
         {
@@ -280,6 +412,12 @@ internal static class PackedGemm
             b = ref Unsafe.Add(ref b, n);
         }
 
+        if (slice.Activation != FusedActivation.None)
+        {
+            Vector512<float> lo = Vector512<float>.Zero, hi = Vector512.Create(slice.Activation == FusedActivation.Relu6 ? 6f : float.PositiveInfinity);
+            s0 = Clamp(s0, lo, hi); s1 = Clamp(s1, lo, hi); s2 = Clamp(s2, lo, hi); s3 = Clamp(s3, lo, hi);
+            s4 = Clamp(s4, lo, hi); s5 = Clamp(s5, lo, hi); s6 = Clamp(s6, lo, hi); s7 = Clamp(s7, lo, hi);
+        }
         s0.StoreUnsafe(ref c);
         s1.StoreUnsafe(ref c, (nuint)ldc);
         s2.StoreUnsafe(ref c, (nuint)(2 * ldc));
@@ -295,8 +433,10 @@ internal static class PackedGemm
     /// and B's element is broadcast. Columns past <paramref name="columns"/> repeat the last one (same arithmetic)
     /// and are not stored; rows past <paramref name="rows"/> are padding and are neither read nor stored.
     /// </summary>
-    private static void Tile8xColumns(ref float ap, ref float b, ref float c, int ldc, int k0, int kc, int n, bool first, int rows, int columns)
+    private static void Tile8xColumns(ref float ap, ref float b, ref float c, int ldc, int n, KSlice slice, int rows, int columns)
     {
+        int k0 = slice.K0, kc = slice.Count;
+        bool first = slice.First;
         int c1 = Math.Min(1, columns - 1), c2 = Math.Min(2, columns - 1), c3 = Math.Min(3, columns - 1);
         Vector256<float> s0, s1, s2, s3;
         if (first)
@@ -323,6 +463,12 @@ internal static class PackedGemm
             b = ref Unsafe.Add(ref b, n);
         }
 
+        if (slice.Activation != FusedActivation.None)
+        {
+            Vector256<float> lo = Vector256<float>.Zero, hi = Vector256.Create(slice.Activation == FusedActivation.Relu6 ? 6f : float.PositiveInfinity);
+            s0 = Vector256.Min(Vector256.Max(s0, lo), hi); s1 = Vector256.Min(Vector256.Max(s1, lo), hi);
+            s2 = Vector256.Min(Vector256.Max(s2, lo), hi); s3 = Vector256.Min(Vector256.Max(s3, lo), hi);
+        }
         Scatter(s0, ref c, ldc, rows);
         if (columns > 1) Scatter(s1, ref Unsafe.Add(ref c, 1), ldc, rows);
         if (columns > 2) Scatter(s2, ref Unsafe.Add(ref c, 2), ldc, rows);
