@@ -20,7 +20,8 @@ namespace Pocket.Training.Compression;
 /// stopping there keeps the search to a few passes over the inputs per layer. Because every step is measured on the
 /// model as it will be, the floor holds for the result, not only for each layer alone (what
 /// <see cref="SensitivityAnalysis"/> measures). A layer that misses the floor at its mildest level stays unpruned
-/// (kept fraction 1) or unquantized (float32).
+/// (kept fraction 1); the bits search starts with every layer at the widest width, so a layer stays float32 only when
+/// that start already misses the floor.
 /// </para>
 /// Deterministic: magnitude pruning, linear-initialized k-means and inference have no randomness.
 /// </summary>
@@ -64,7 +65,8 @@ public static class OutputSensitivity
 
     /// <summary>
     /// The bits per layer of an already pruned checkpoint (its masks are kept) that hold the mean cosine ≥
-    /// <paramref name="floor"/>, quantized as <see cref="QuantizationRun.Quantize"/> does; layers left float32 are not named.
+    /// <paramref name="floor"/>, quantized as <see cref="QuantizationRun.Quantize"/> does; layers left float32 are not
+    /// named (there are none when every layer at the widest width holds the floor).
     /// </summary>
     public static (BitWidths Bits, IReadOnlyList<LayerChoice> Layers) ChooseBits(Checkpoint pruned, ImageDataset inputs,
         ModelOutputs reference, double floor, CentroidInitialization init, int seed, IReadOnlyList<int>? levels = null)
@@ -73,13 +75,30 @@ public static class OutputSensitivity
         using var model = ModuleState.Restore(pruned);
         var bits = new Dictionary<string, int>(StringComparer.Ordinal);
         var choices = new List<LayerChoice>();
-        double cosine = MeanCosine(model, inputs, reference);
-        foreach (var (name, weight) in Ordered(model, pruned))
+        var layers = Ordered(model, pruned).Select(l =>
         {
-            float[] values = weight.detach().flatten().data<float>().ToArray();
-            byte[] mask = pruned.Masks.TryGetValue(name, out var m) ? m : values.Select(v => (byte)(v != 0 ? 1 : 0)).ToArray();
-            int? chosen = null;
-            foreach (int b in levels.OrderByDescending(b => b))
+            float[] values = l.Weight.detach().flatten().data<float>().ToArray();
+            byte[] mask = pruned.Masks.TryGetValue(l.Name, out var m) ? m : values.Select(v => (byte)(v != 0 ? 1 : 0)).ToArray();
+            return (l.Name, l.Weight, Values: values, Mask: mask);
+        }).ToList();
+        // Start from every layer at the widest width, not float32: the search then measures each layer with the layers
+        // after it already quantized, so the budget the first (largest) layers spend leaves every later one at least
+        // the widest width. Started from float32, the largest layers spent it all and left the rest float32 (ResNet-18:
+        // 9.3 MB with seven 3×3 convs float32, bench/results/data-free.md). Only if the widest width everywhere already
+        // misses the floor does the search start from float32, and a layer may then stay float32.
+        int widest = levels.Max();
+        foreach (var l in layers) Set(l.Weight, Quantized(l.Values, l.Mask, widest, init, seed));
+        double cosine = MeanCosine(model, inputs, reference);
+        bool startQuantized = cosine >= floor;
+        if (!startQuantized)
+        {
+            foreach (var l in layers) Set(l.Weight, l.Values);
+            cosine = MeanCosine(model, inputs, reference);
+        }
+        foreach (var (name, weight, values, mask) in layers)
+        {
+            int? chosen = startQuantized ? widest : null;
+            foreach (int b in levels.Where(b => !startQuantized || b < widest).OrderByDescending(b => b))
             {
                 Set(weight, Quantized(values, mask, b, init, seed));
                 double c = MeanCosine(model, inputs, reference);

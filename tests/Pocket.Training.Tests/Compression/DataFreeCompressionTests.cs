@@ -124,6 +124,35 @@ public class DataFreeCompressionTests
         Assert.All(sparse, t => Assert.True(t.Codebook.Length <= 7, $"{t.Codebook.Length} centroids at 3 bits"));
     }
 
+    [Theory]
+    [InlineData(new[] { 8, 7, 6, 5, 4, 3, 2 })]
+    [InlineData(new[] { 4, 3, 2 })]
+    [InlineData(new[] { 3, 2 })]
+    public void When_every_layer_at_the_widest_width_holds_the_floor_no_layer_is_left_float32(int[] levels)
+    {
+        var original = Original();
+        ModelOutputs reference;
+        using (var model = ModuleState.Restore(original)) reference = ModelOutputs.Of(model, Calibration, model.InputShape);
+        // The mean cosine with every layer at the widest width, measured by a search that may only choose that width.
+        int widest = levels.Max();
+        var (all, allChoices) = OutputSensitivity.ChooseBits(original, Calibration, reference, floor: 0,
+            CentroidInitialization.Linear, seed: 1, levels: [widest]);
+        Assert.All(allChoices, c => Assert.Equal(widest, c.Value));
+        double allCosine = allChoices[^1].MeanCosine;
+
+        // Floors from that tight to several times looser: the largest layer may go below the widest width only as far as
+        // leaves the others theirs. (Started from float32, the search let fc1 take the budget and left fc2 float32.)
+        foreach (double looser in new[] { 0, 0.5, 1, 2, 4 })
+        {
+            double floor = allCosine - looser * (1 - allCosine);
+            var (bits, choices) = OutputSensitivity.ChooseBits(original, Calibration, reference, floor, CentroidInitialization.Linear,
+                seed: 1, levels: levels);
+            Assert.All(choices, c => Assert.True(c.Value != null, $"floor {floor}: {c.Layer} left float32"));
+            Assert.Equal(all.ByKey.Count, bits.ByKey.Count);
+            Assert.All(choices, c => Assert.True(c.MeanCosine >= floor, $"{c.Layer}: mean cosine {c.MeanCosine} under {floor}"));
+        }
+    }
+
     [Fact]
     public void The_test_split_loads_without_the_training_files()
     {
