@@ -4,15 +4,23 @@ using Pocket.Training.Compression;
 using Pocket.Training.Models;
 using TorchSharp;
 
-// Usage: Pocket.Arm64ModelGen OUT_DIR. Every zoo model, freshly initialised from torch seed 1, encoded dense at a
-// small input (the emulated ARM64 run must take seconds, not minutes); the LeNets at their own 1×28×28.
-if (args.Length != 1)
+// Usage: Pocket.Arm64ModelGen OUT_DIR [--phone]. Every zoo model, freshly initialised from torch seed 1, encoded dense at a
+// small input (the emulated ARM64 run must take seconds, not minutes); the LeNets at their own 1×28×28. With --phone,
+// instead three compact models at phone resolutions and 1000 classes, for timing builds of the sample app (the NativeAOT
+// instruction-set comparison in bench/results/runtime.md).
+bool phone = args.Length == 2 && args[1] == "--phone";
+if (args.Length != 1 && !phone)
 {
-    Console.Error.WriteLine("usage: Pocket.Arm64ModelGen OUT_DIR");
+    Console.Error.WriteLine("usage: Pocket.Arm64ModelGen OUT_DIR [--phone]");
     return 2;
 }
 Directory.CreateDirectory(args[0]);
-(string Name, Dictionary<string, string> Options, InputShape Input, int Classes)[] models =
+(string Name, Dictionary<string, string> Options, InputShape Input, int Classes)[] models = phone ?
+[
+    ("mobilenet_v1", new() { ["alpha"] = "0.25" }, new InputShape(3, 128, 128), 1000),
+    ("mobilenet_v1", new() { ["alpha"] = "1.0" }, new InputShape(3, 224, 224), 1000),
+    ("squeezenet1_1", new(), new InputShape(3, 224, 224), 1000),
+] :
 [
     ("lenet300", new(), new InputShape(1, 28, 28), 10),
     ("lenet5", new(), new InputShape(1, 28, 28), 10),
