@@ -25,6 +25,7 @@ public static class PocketApp
             config.AddCommand<EncodeCommand>("encode").WithDescription("Write a checkpoint as a .pocket file.");
             config.AddCommand<CompressCommand>("compress").WithDescription("Train, prune, quantize and encode in one go.");
             config.AddCommand<InspectCommand>("inspect").WithDescription("Per-layer compression table of a .pocket file.");
+            config.AddCommand<ParetoCommand>("pareto").WithDescription("Size against test error of several .pocket files: table and plot, Pareto front marked.");
             config.AddCommand<ReportCommand>("report").WithDescription("HTML report with plots of each compression stage per layer.");
             config.AddCommand<RunCommand>("run").WithDescription("Test accuracy with Pocket.Runtime (no TorchSharp).");
             config.AddCommand<PredictCommand>("predict").WithDescription("Classify a PNG or JPEG image with Pocket.Runtime (top-5 classes).");

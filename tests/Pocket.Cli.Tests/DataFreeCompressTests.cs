@@ -68,6 +68,7 @@ public class DataFreeCompressTests
             (["compress", "--from", ckpt, "--no-data", "--finetune-epochs", "1", "--out", output], "--finetune-epochs"),
             (["compress", "--from", ckpt, "--no-data", "--dataset", "mnist", "--out", output], "--fidelity-dataset"),
             (["compress", "--from", ckpt, "--no-data", "--resume", "--out", output], "--resume"),
+            (["compress", "--from", ckpt, "--no-data", "--shift", "2", "--out", output], "--shift"),
             (["compress", "--no-data", "--out", output], "--from"),
             (["compress", "--from", ckpt, "--min-cosine", "0.9", "--out", output], "only with --no-data"),
             (["compress", "--from", ckpt, "--fidelity-limit", "100", "--out", output], "only with --no-data"),

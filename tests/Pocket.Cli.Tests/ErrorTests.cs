@@ -63,6 +63,8 @@ public class ErrorTests
     [InlineData("--retrain-lr", "0", "--retrain-lr")]
     [InlineData("--finetune-lr", "-0.1", "--finetune-lr")]
     [InlineData("--schedule", "linear", "--schedule")]
+    [InlineData("--shift", "-1", "--shift")]
+    [InlineData("--shift", "9", "--shift")]
     public void Bad_compress_recipe_overrides_name_the_flag(string flag, string value, string named)
     {
         // Checked before any training starts: the error comes at once, not after the float model is trained.
@@ -77,7 +79,7 @@ public class ErrorTests
         new[] { "sensitivity", "m.ckpt" }, new[] { "prune", "m.ckpt" }, new[] { "quantize", "m.ckpt" }, new[] { "binarize", "m.ckpt" },
         new[] { "encode", "m.ckpt" }, new[] { "compress", "--model", "lenet300" }, new[] { "inspect", "m.pocket" },
         new[] { "report", "m.pocket" }, new[] { "run", "m.pocket" }, new[] { "predict", "m.pocket", "digit.png" },
-        new[] { "bench", "m.pocket" }, new[] { "export-onnx", "m.pocket" },
+        new[] { "bench", "m.pocket" }, new[] { "export-onnx", "m.pocket" }, new[] { "pareto", "m.pocket" },
     };
 
     [Theory]

@@ -35,6 +35,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [CommandOption("--bias-bits <B>")] [Description("Override the recipe's bias codebook bits.")] public int? BiasBits { get; init; }
         [CommandOption("--distill <W>")] [Description(CompressionArguments.DistillDescription)] public double? Distill { get; init; }
         [CommandOption("--temperature <T>")] [Description("Distillation temperature (default 4).")] public double? Temperature { get; init; }
+        [CommandOption("--shift <N>")] [Description(TrainingArguments.ShiftDescription + " Every stage: training, pruning and fine-tuning.")] public int? Shift { get; init; }
         [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
         [CommandOption("--limit <N>")] public int? Limit { get; init; }
         [CommandOption("--resume")] [Description(ResumableOutput.ResumeDescription)] public bool Resume { get; init; }
@@ -82,6 +83,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
                         Epochs = s.RetrainEpochs ?? recipe.Pruning.Retrain.Epochs,
                         LearningRate = TrainingArguments.LearningRate("--retrain-lr", s.RetrainLr) ?? recipe.Pruning.Retrain.LearningRate,
                         Distill = s.Distill is null ? recipe.Pruning.Retrain.Distill : distill,
+                        Shift = s.Shift ?? recipe.Pruning.Retrain.Shift,
                     },
                     TrainLimit = s.Limit,
                 },
@@ -93,6 +95,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
                         Epochs = s.FineTuneEpochs ?? recipe.Quantization.FineTune.Epochs,
                         LearningRate = TrainingArguments.LearningRate("--finetune-lr", s.FineTuneLr) ?? recipe.Quantization.FineTune.LearningRate,
                         Distill = s.Distill is null ? recipe.Quantization.FineTune.Distill : distill,
+                        Shift = s.Shift ?? recipe.Quantization.FineTune.Shift,
                     },
                     TrainLimit = s.Limit,
                 },
@@ -101,7 +104,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
         if (s.BiasBits is < 1 or > 16) throw new UsageException($"--bias-bits: {s.BiasBits} is not 1 to 16");
-        var train = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, null, null, null, null, s.Seed);
+        var train = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, null, null, null, null, s.Seed, s.Shift);
         var data = start is null
             ? DatasetCatalog.Load(s.Dataset ?? "mnist")
             : DatasetArgument.Load(s.Dataset, start, s.From!);

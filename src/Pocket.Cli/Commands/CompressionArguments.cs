@@ -7,7 +7,7 @@ namespace Pocket.Cli.Commands;
 public static class CompressionArguments
 {
     public static PruningOptions Pruning(string model, string? keep, double? quality, int rounds, string schedule,
-        int? epochs, double? lr, double? weightDecay, string? optimizer, int seed, int? limit)
+        int? epochs, double? lr, double? weightDecay, string? optimizer, int seed, int? limit, int? shift = null)
     {
         if (keep is null == quality is null) throw new UsageException("give exactly one of --keep and --quality");
         PruningRule rule;
@@ -18,7 +18,7 @@ public static class CompressionArguments
         return new PruningOptions
         {
             Rule = rule, Rounds = rounds, Schedule = sched, TrainLimit = limit,
-            Retrain = Retraining(model, epochs, lr, weightDecay, optimizer, seed),
+            Retrain = Retraining(model, epochs, lr, weightDecay, optimizer, seed, shift),
         };
     }
 
@@ -50,7 +50,8 @@ public static class CompressionArguments
 
     public const string DistillDescription = "Retrain against the stage's input model's soft targets with this weight (0 to 1; 0 turns a recipe's off).";
 
-    public static QuantizationOptions Quantization(string model, string bits, string init, int? epochs, double? lr, int seed, int? limit)
+    public static QuantizationOptions Quantization(string model, string bits, string init, int? epochs, double? lr, int seed, int? limit,
+        int? shift = null)
     {
         BitWidths widths;
         try { widths = BitWidths.Parse(bits); }
@@ -62,14 +63,15 @@ public static class CompressionArguments
             "random" => CentroidInitialization.Random,
             _ => throw new UsageException($"--init: '{init}' is not linear, density or random"),
         };
-        var fineTune = Retraining(model, epochs, lr, null, null, seed);
+        var fineTune = Retraining(model, epochs, lr, null, null, seed, shift);
         return new QuantizationOptions { Bits = widths, Initialization = initialization, FineTune = fineTune with { WeightDecay = 0 }, TrainLimit = limit };
     }
 
     /// <summary>Retraining after pruning or quantization: the model's recipe with a tenth of its learning rate.</summary>
-    public static TrainingOptions Retraining(string model, int? epochs, double? lr, double? weightDecay, string? optimizer, int seed)
+    public static TrainingOptions Retraining(string model, int? epochs, double? lr, double? weightDecay, string? optimizer, int seed,
+        int? shift = null)
     {
         var recipe = TrainingRecipes.Retraining(model);
-        return TrainingArguments.Apply(recipe, epochs, lr, null, weightDecay, optimizer, seed);
+        return TrainingArguments.Apply(recipe, epochs, lr, null, weightDecay, optimizer, seed, shift);
     }
 }

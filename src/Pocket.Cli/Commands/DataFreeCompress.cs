@@ -23,7 +23,8 @@ public static class DataFreeCompress
             ("--retrain-epochs", s.RetrainEpochs is not null), ("--retrain-lr", s.RetrainLr is not null),
             ("--schedule", s.Schedule is not null), ("--finetune-epochs", s.FineTuneEpochs is not null),
             ("--finetune-lr", s.FineTuneLr is not null), ("--distill", s.Distill is not null),
-            ("--temperature", s.Temperature is not null), ("--limit", s.Limit is not null), ("--resume", s.Resume),
+            ("--temperature", s.Temperature is not null), ("--shift", s.Shift is not null), ("--limit", s.Limit is not null),
+            ("--resume", s.Resume),
         };
         if (training.FirstOrDefault(f => f.Given).Flag is { } flag)
             throw new UsageException($"{flag}: not with --no-data, which compresses without training data or retraining" +

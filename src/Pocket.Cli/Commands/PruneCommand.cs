@@ -33,6 +33,7 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         [CommandOption("--optimizer <sgd|adam>")] public string? Optimizer { get; init; }
         [CommandOption("--distill <W>")] [Description(CompressionArguments.DistillDescription)] public double? Distill { get; init; }
         [CommandOption("--temperature <T>")] [Description("Distillation temperature (default 4).")] public double? Temperature { get; init; }
+        [CommandOption("--shift <N>")] [Description(TrainingArguments.ShiftDescription)] public int? Shift { get; init; }
         [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
         [CommandOption("--dataset <D>")] public string? Dataset { get; init; }
         [CommandOption("--limit <N>")] public int? Limit { get; init; }
@@ -46,7 +47,7 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         if (s.Rounds < 1) throw new UsageException($"--rounds: {s.Rounds} must be at least 1");
         var input = Checkpoint.Load(s.In);
         var options = CompressionArguments.Pruning(input.Model.Name, s.Keep, s.Quality, s.Rounds, s.Schedule,
-            s.Epochs, s.LearningRate, s.WeightDecay, s.Optimizer, s.Seed, s.Limit);
+            s.Epochs, s.LearningRate, s.WeightDecay, s.Optimizer, s.Seed, s.Limit, s.Shift);
         options = options with { Retrain = options.Retrain with { Distill = CompressionArguments.Distill(s.Distill, s.Temperature) } };
         var data = DatasetArgument.Load(s.Dataset, input, s.In);
         var result = TrainingProgressView.Run($"prune {input.Model}", s.Json, report =>

@@ -25,6 +25,7 @@ public sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
         [CommandOption("--lr <RATE>")] public double? LearningRate { get; init; }
         [CommandOption("--distill <W>")] [Description(CompressionArguments.DistillDescription)] public double? Distill { get; init; }
         [CommandOption("--temperature <T>")] [Description("Distillation temperature (default 4).")] public double? Temperature { get; init; }
+        [CommandOption("--shift <N>")] [Description(TrainingArguments.ShiftDescription)] public int? Shift { get; init; }
         [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
         [CommandOption("--dataset <D>")] public string? Dataset { get; init; }
         [CommandOption("--limit <N>")] public int? Limit { get; init; }
@@ -36,7 +37,7 @@ public sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
     {
         OutputArgument.Require(s.Out, "the quantized checkpoint to write");
         var input = Checkpoint.Load(s.In);
-        var options = CompressionArguments.Quantization(input.Model.Name, s.Bits, s.Init, s.Epochs, s.LearningRate, s.Seed, s.Limit);
+        var options = CompressionArguments.Quantization(input.Model.Name, s.Bits, s.Init, s.Epochs, s.LearningRate, s.Seed, s.Limit, s.Shift);
         options = options with { FineTune = options.FineTune with { Distill = CompressionArguments.Distill(s.Distill, s.Temperature) } };
         var data = DatasetArgument.Load(s.Dataset, input, s.In);
         var result = TrainingProgressView.Run($"quantize {input.Model}", s.Json, report =>

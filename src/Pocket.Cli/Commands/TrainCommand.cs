@@ -25,6 +25,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--batch-size <N>")] public int? BatchSize { get; init; }
         [CommandOption("--weight-decay <L2>")] public double? WeightDecay { get; init; }
         [CommandOption("--optimizer <sgd|adam>")] public string? Optimizer { get; init; }
+        [CommandOption("--shift <N>")] [Description(TrainingArguments.ShiftDescription)] public int? Shift { get; init; }
         [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
 
         [CommandOption("--limit <N>")]
@@ -42,7 +43,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         OutputArgument.Require(s.Out, "the checkpoint to write");
         var spec = s.ToSpec();
-        var options = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, s.LearningRate, s.BatchSize, s.WeightDecay, s.Optimizer, s.Seed);
+        var options = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, s.LearningRate, s.BatchSize, s.WeightDecay, s.Optimizer, s.Seed, s.Shift);
         var data = DatasetCatalog.Load(s.Dataset);
         var result = TrainingProgressView.Run($"train {spec}", s.Json, report =>
             ResumableOutput.Run(s.Out, s.Resume,

@@ -5,12 +5,14 @@ namespace Pocket.Cli.Commands;
 /// <summary>Applies the command line's training overrides to a recipe.</summary>
 public static class TrainingArguments
 {
-    public static TrainingOptions Apply(TrainingOptions recipe, int? epochs, double? lr, int? batchSize, double? weightDecay, string? optimizer, int seed)
+    public static TrainingOptions Apply(TrainingOptions recipe, int? epochs, double? lr, int? batchSize, double? weightDecay, string? optimizer, int seed,
+        int? shift = null)
     {
         if (epochs is < 0) throw new UsageException($"--epochs: {epochs} is negative");
         LearningRate("--lr", lr);
         if (batchSize is <= 0) throw new UsageException($"--batch-size: {batchSize} must be positive");
         if (weightDecay is < 0) throw new UsageException($"--weight-decay: {weightDecay} is negative");
+        if (shift is int sh && RandomShift.Problem(sh) is { } problem) throw new UsageException($"--shift: {problem}");
         var kind = optimizer?.ToLowerInvariant() switch
         {
             null => recipe.Optimizer,
@@ -26,8 +28,11 @@ public static class TrainingArguments
             WeightDecay = weightDecay ?? recipe.WeightDecay,
             Optimizer = kind,
             Seed = seed,
+            Shift = shift ?? recipe.Shift,
         };
     }
+
+    public const string ShiftDescription = "Move each training image by up to N pixels per axis, drawn anew every epoch (0: off).";
 
     /// <summary>A learning-rate flag's value, if given: positive and finite, or a one-line error naming the flag.</summary>
     public static double? LearningRate(string flag, double? value) =>

@@ -34,15 +34,32 @@ public static class Batches
         return tensor(pixels, [indices.Length, input.Channels, input.Height, input.Width]);
     }
 
+    /// <summary>A training batch with every image moved by the next of <paramref name="shift"/>'s draws before preprocessing.</summary>
+    public static Tensor Images(ImageDataset data, ReadOnlySpan<int> indices, InputShape input, RandomShift shift)
+    {
+        var pixels = new float[indices.Length * input.Size];
+        var moved = new float[data.ImageSize];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            var (dx, dy) = shift.Next();
+            RandomShift.Apply(data.Image(indices[i]), data.Channels, data.Height, data.Width, dx, dy, moved);
+            CopyImage(data, moved, input, pixels.AsSpan(i * input.Size, input.Size));
+        }
+        return tensor(pixels, [indices.Length, input.Channels, input.Height, input.Width]);
+    }
+
     /// <summary>
     /// Writes one image into a model input through the dataset's <see cref="Preprocessing"/> (by default: centred in
     /// zeros, gray repeated into every channel, values as they are), the rule Pocket.Runtime's callers use too.
     /// </summary>
-    public static void CopyImage(ImageDataset data, int index, InputShape input, Span<float> target)
+    public static void CopyImage(ImageDataset data, int index, InputShape input, Span<float> target) =>
+        CopyImage(data, data.Image(index), input, target);
+
+    private static void CopyImage(ImageDataset data, ReadOnlySpan<float> image, InputShape input, Span<float> target)
     {
         try
         {
-            data.Preprocessing.Apply(data.Image(index), data.Channels, data.Height, data.Width,
+            data.Preprocessing.Apply(image, data.Channels, data.Height, data.Width,
                 new TensorShape(input.Channels, input.Height, input.Width), target);
         }
         catch (PreprocessingException e) { throw new ArgumentException($"{data.Name}: {e.Message}"); }

@@ -53,6 +53,7 @@ public static class Trainer
             // The order of epoch e depends on the seed and e alone (not on earlier epochs), so a resumed run sees the same batches.
             for (int i = 0; i < order.Length; i++) order[i] = i;
             new Random(options.Seed * 7919 + epoch).Shuffle(order);
+            var shift = options.Shift > 0 ? new RandomShift(options.Shift, options.Seed, epoch) : null;
             model.train();
             double lossSum = 0;
             for (int b = 0; b < batches; b++)
@@ -61,7 +62,7 @@ public static class Trainer
                 int start = b * options.BatchSize, n = Math.Min(options.BatchSize, train.Count - start);
                 using var scope = NewDisposeScope();
                 var indices = order.AsSpan(start, n);
-                var x = Batches.Images(train, indices, model.InputShape);
+                var x = shift is null ? Batches.Images(train, indices, model.InputShape) : Batches.Images(train, indices, model.InputShape, shift);
                 var y = Batches.Labels(train, indices);
                 optimizer.ZeroGrad();
                 var logits = model.forward(x);

@@ -19,6 +19,10 @@ public sealed record TrainingOptions
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Cosine;
     public int Seed { get; init; } = 1;
 
+    /// <summary>Move each training image by up to this many pixels along each axis, a fresh draw every epoch
+    /// (<see cref="RandomShift"/>); 0 trains on the images as they are.</summary>
+    public int Shift { get; init; }
+
     /// <summary>Learn from a teacher's soft targets as well as the labels (retraining only; the caller supplies the teacher).</summary>
     public Distillation? Distill { get; init; }
 
