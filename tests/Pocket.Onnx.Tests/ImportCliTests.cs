@@ -38,6 +38,9 @@ public sealed class ImportCliTests : IDisposable
         Assert.Contains("wrote", r.Stdout);
         var network = PocketNetwork.Load(output);
         Assert.Equal(string.Join('\n', Enumerable.Range(0, 10).Select(i => $"digit {i}")), network.Metadata[OnnxImporter.LabelsKey]);
+        // Named "imported" like the compressed file it becomes, not by the exporter's graph name, which goes into "source".
+        Assert.Equal(ModelMetadata.ImportedModel, network.Metadata[ModelMetadata.Model]);
+        Assert.StartsWith("onnx: ", network.Metadata["source"]);
         float[] input = ImportFixtures.Inputs(28 * 28, seed: 5);
         float[] expected = ImportFixtures.RunOrt(File.ReadAllBytes(onnx), input, [1, 1, 28, 28]);
         Assert.True(ImportFixtures.MaxRelativeDifference(network.Predict(input), expected) <= 1e-5);

@@ -7,8 +7,12 @@ namespace Pocket.Format;
 /// </summary>
 public static class ModelMetadata
 {
-    /// <summary>Zoo model name (lenet300, lenet5, …).</summary>
+    /// <summary>Zoo model name (lenet300, lenet5, …), or <see cref="ImportedModel"/>.</summary>
     public const string Model = "model";
+
+    /// <summary>The <see cref="Model"/> of a model imported from another framework, float or compressed alike; the
+    /// graph's own name (ONNX's "torch_jit", "CNTKGraph") goes into <c>source</c>, since it names no model a user chose.</summary>
+    public const string ImportedModel = "imported";
 
     /// <summary>Dataset the model was trained on (mnist, fashion-mnist, or a folder).</summary>
     public const string Dataset = "dataset";

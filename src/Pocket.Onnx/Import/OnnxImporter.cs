@@ -69,8 +69,8 @@ public static class OnnxImporter
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["model"] = graph.Name.Length > 0 ? graph.Name : Path.GetFileNameWithoutExtension(sourceName),
-            ["source"] = $"onnx: {sourceName}, {(model.ProducerName.Length > 0 ? model.ProducerName : "unknown producer")} "
+            [ModelMetadata.Model] = ModelMetadata.ImportedModel,
+            ["source"] = $"onnx: {sourceName}{(graph.Name.Length > 0 ? $" (graph {graph.Name})" : "")}, {(model.ProducerName.Length > 0 ? model.ProducerName : "unknown producer")} "
                 + $"{model.ProducerVersion}".TrimEnd() + $", opset {opset}, IR {model.IrVersion}",
             ["stage"] = "imported",
             ["input"] = input.ToString(),

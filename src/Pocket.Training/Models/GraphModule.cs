@@ -28,7 +28,7 @@ namespace Pocket.Training.Models;
 public sealed class GraphModule : PocketModule
 {
     /// <summary>The model name of a checkpoint built from an imported graph (not a zoo name, so recipes take their defaults).</summary>
-    public const string ImportedModelName = "imported";
+    public const string ImportedModelName = ModelMetadata.ImportedModel;
 
     /// <summary>torch's default BatchNorm momentum, the zoo's too.</summary>
     private const double BatchNormMomentum = 0.1;
