@@ -1,8 +1,8 @@
 namespace Pocket.Cli.Tests;
 
 /// <summary>
-/// `compress` writes its .pocket file and report only once every step has succeeded: a failure after encoding (here:
-/// the report cannot go where it belongs) leaves the file the user already had byte for byte, and no temporary file.
+/// `compress` writes its .pocket file and report only once every step has succeeded and refuses at once an output whose
+/// report could never be written: the file the user already had stays byte for byte, and no temporary file is left.
 /// </summary>
 public class CompressOutputTests
 {
@@ -15,21 +15,21 @@ public class CompressOutputTests
     }
 
     [Fact]
-    public void A_failure_after_encoding_leaves_the_previous_output_untouched_and_no_temporary_files()
+    public void A_report_location_that_is_a_file_is_refused_before_any_training_and_nothing_is_touched()
     {
         string folder = Directory.CreateTempSubdirectory("pocket-compress-output-").FullName;
         string output = Path.Combine(folder, "m.pocket"), report = Path.Combine(folder, "m.report");
         byte[] previous = [.. Enumerable.Range(0, 5000).Select(i => (byte)(i * 7))];
         File.WriteAllBytes(output, previous);
-        File.WriteAllText(report, "a file where the report folder goes"); // the report cannot be written: fails after encode
+        File.WriteAllText(report, "a file where the report folder goes"); // the report could never be written
 
         var r = Compress(output);
 
         Assert.Contains("m.report: is a file", PocketProcess.AssertOneLineError(r));
         Assert.Equal(previous, File.ReadAllBytes(output));
         Assert.Equal("a file where the report folder goes", File.ReadAllText(report));
-        // Left: the user's two files and the run's journal, kept so `--resume` redoes only the writing.
-        Assert.Equal(["m.pocket", "m.pocket.resume", "m.report"],
+        // Checked before the run starts: no journal, no temporary file, only the user's two files.
+        Assert.Equal(["m.pocket", "m.report"],
             Directory.GetFileSystemEntries(folder).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray());
     }
 

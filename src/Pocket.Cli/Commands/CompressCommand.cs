@@ -62,7 +62,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        OutputArgument.Require(s.Out, "the .pocket file to write");
+        CompressOutput.Require(s.Out);
         if (s.NoData) return DataFreeCompress.Execute(s, cancellationToken);
         DataFreeCompress.RefuseItsFlags(s);
         var start = s.From is null ? null : Checkpoint.Load(s.From);

@@ -13,6 +13,20 @@ public static class CompressOutput
 {
     public static string ReportFolderFor(string pocketPath) => Path.ChangeExtension(pocketPath, null) + ".report";
 
+    /// <summary>
+    /// `compress --out`: required, writable, and with room for its report, checked before any training starts, so a
+    /// run is not lost at its very end to a report location that could never be written.
+    /// </summary>
+    public static string Require([System.Diagnostics.CodeAnalysis.NotNull] string? pocketPath)
+    {
+        OutputArgument.Require(pocketPath, "the .pocket file to write");
+        string reportFolder = ReportFolderFor(Path.GetFullPath(pocketPath));
+        if (File.Exists(reportFolder)) throw new InputException(ReportFolderIsAFile(reportFolder));
+        return pocketPath;
+    }
+
+    private static string ReportFolderIsAFile(string reportFolder) => $"{reportFolder}: is a file, not a report folder; nothing was written";
+
     /// <summary>Writes <paramref name="file"/> to <paramref name="pocketPath"/> and its report; returns the report's index.html.</summary>
     public static string Write(string pocketPath, byte[] file, Checkpoint trained)
     {
@@ -27,7 +41,7 @@ public static class CompressOutput
         {
             AtomicFile.WriteAllBytes(stagedFile, file);
             ReportWriter.Write(file, Path.GetFileName(target), trained, null, stagedReport);
-            if (File.Exists(reportFolder)) throw new IOException($"{reportFolder}: is a file, not a report folder; nothing was written");
+            if (File.Exists(reportFolder)) throw new IOException(ReportFolderIsAFile(reportFolder)); // made since the check at the start
 
             // Everything is complete: the report folder goes into place first (the previous one set aside), then the
             // file by one rename; if that rename fails, the previous report comes back.
