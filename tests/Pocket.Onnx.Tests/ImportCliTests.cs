@@ -76,6 +76,40 @@ public sealed class ImportCliTests : IDisposable
     }
 
     [Fact]
+    public void Preprocessing_survives_export_onnx_and_import_and_an_option_overrides_the_stored_value()
+    {
+        string onnx = ImportFixtures.PathOf("residual_concat_opset17.onnx");
+        string first = Path.Combine(_dir, "first.pocket"), exported = Path.Combine(_dir, "exported.onnx");
+        string again = Path.Combine(_dir, "again.pocket"), overridden = Path.Combine(_dir, "overridden.pocket");
+        Assert.Equal(0, PocketProcess.Run("import", onnx, "--out", first, "--scale", "255", "--mean", "1,2,3", "--channel-order", "bgr").ExitCode);
+        Assert.Equal(0, PocketProcess.Run("export-onnx", first, "--out", exported).ExitCode);
+
+        var r = PocketProcess.Run("import", exported, "--out", again);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var stored = PocketNetwork.Load(first).Metadata.Where(kv => kv.Key.StartsWith("preprocess.", StringComparison.Ordinal)).ToDictionary();
+        Assert.Equal(3, stored.Count);
+        Assert.Equal(stored, PocketNetwork.Load(again).Metadata.Where(kv => kv.Key.StartsWith("preprocess.", StringComparison.Ordinal)).ToDictionary());
+
+        Assert.Equal(0, PocketProcess.Run("import", exported, "--out", overridden, "--channel-order", "rgb", "--scale", "2").ExitCode);
+        var metadata = PocketNetwork.Load(overridden).Metadata;
+        Assert.Equal("2", metadata[ModelMetadata.PreprocessScale]);
+        Assert.Equal(stored[ModelMetadata.PreprocessMean], metadata[ModelMetadata.PreprocessMean]);
+        Assert.False(metadata.ContainsKey(ModelMetadata.PreprocessChannelOrder)); // rgb is the default, so not stored
+    }
+
+    [Fact]
+    public void A_bad_stored_preprocessing_value_is_one_line_naming_the_file_and_key()
+    {
+        var model = Fixture("residual_concat_opset17.onnx");
+        model.MetadataProps.Add(new StringStringEntryProto { Key = ModelMetadata.PreprocessScale, Value = "-4" });
+        string path = Write("bad-scale.onnx", model);
+        var line = PocketProcess.AssertOneLineError(PocketProcess.Run("import", path, "--out", Path.Combine(_dir, "x.pocket")));
+        Assert.Contains($"{path}: metadata {ModelMetadata.PreprocessScale}", line);
+        // An option for that key replaces the stored value, so the import goes through.
+        Assert.Equal(0, PocketProcess.Run("import", path, "--out", Path.Combine(_dir, "y.pocket"), "--scale", "255").ExitCode);
+    }
+
+    [Fact]
     public void Symbolic_sizes_need_input_and_then_import()
     {
         ModelProto model = Fixture("mlp_opset11.onnx");

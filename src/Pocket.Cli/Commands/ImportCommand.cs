@@ -52,16 +52,25 @@ public sealed class ImportCommand : Command<ImportCommand.Settings>
 
         [CommandOption("--json")] public bool Json { get; init; }
 
-        /// <summary>The preprocessing options by metadata key, for <see cref="Preprocessing.Parse"/>.</summary>
-        public Preprocessing PreprocessingFor(int? channels) => Preprocessing.Parse(key => key switch
+        /// <summary>
+        /// The preprocessing options by metadata key, for <see cref="Preprocessing.Parse"/>; a key no option gives is
+        /// taken from <paramref name="stored"/> (the preprocessing an ONNX file from `pocket export-onnx` carries), and
+        /// an error then names that key in <paramref name="file"/>.
+        /// </summary>
+        public Preprocessing PreprocessingFor(int? channels, IReadOnlyDictionary<string, string>? stored = null, string file = "")
         {
-            ModelMetadata.PreprocessScale => Scale,
-            ModelMetadata.PreprocessMean => Mean,
-            ModelMetadata.PreprocessStd => Std,
-            ModelMetadata.PreprocessChannelOrder => ChannelOrder,
-            ModelMetadata.PreprocessResize => Resize,
-            _ => null,
-        }, key => "--" + key["preprocess.".Length..], channels);
+            string? Option(string key) => key switch
+            {
+                ModelMetadata.PreprocessScale => Scale,
+                ModelMetadata.PreprocessMean => Mean,
+                ModelMetadata.PreprocessStd => Std,
+                ModelMetadata.PreprocessChannelOrder => ChannelOrder,
+                ModelMetadata.PreprocessResize => Resize,
+                _ => null,
+            };
+            return Preprocessing.Parse(key => Option(key) ?? stored?.GetValueOrDefault(key),
+                key => Option(key) is not null ? "--" + key["preprocess.".Length..] : $"{file}: metadata {key}", channels);
+        }
     }
 
     private const string CheckpointExtension = ".ckpt";
@@ -102,8 +111,9 @@ public sealed class ImportCommand : Command<ImportCommand.Settings>
         catch (PocketRuntimeException e) { throw new InputException($"{s.Model}: the imported graph does not load: {e.Message}"); }
 
         Preprocessing preprocessing;
-        try { preprocessing = s.PreprocessingFor(network.InputShape.Channels); }
-        catch (PreprocessingException e) { throw new UsageException(e.Message); }
+        try { preprocessing = s.PreprocessingFor(network.InputShape.Channels, model.Metadata, s.Model); }
+        catch (PreprocessingException e) when (e.Message.StartsWith("--", StringComparison.Ordinal)) { throw new UsageException(e.Message); }
+        catch (PreprocessingException e) { throw new InputException(e.Message); }
         var metadata = new Dictionary<string, string>(model.Metadata);
         preprocessing.WriteTo(metadata);
 

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Onnx;
 using Pocket.Format;
 using Pocket.Runtime;
+using Pocket.Runtime.Input;
 
 namespace Pocket.Onnx;
 
@@ -16,9 +17,8 @@ public static class OnnxImporter
     public const int MinOpset = 7;
     public const int MaxOpset = 21;
 
-    /// <summary>The metadata key of the class names, one per line. Written directly here: Pocket.Format's ModelMetadata
-    /// (being added on another branch) names the same key, and should replace this constant once merged.</summary>
-    public const string LabelsKey = "labels";
+    /// <summary>The metadata key of the class names, one per line (<see cref="ModelMetadata.Labels"/>).</summary>
+    public const string LabelsKey = ModelMetadata.Labels;
 
     /// <summary>Refuse anything a .pocket file could not hold before parsing it.</summary>
     private const long MaxFileBytes = int.MaxValue;
@@ -75,6 +75,10 @@ public static class OnnxImporter
             ["stage"] = "imported",
             ["input"] = input.ToString(),
         };
+        // A file `pocket export-onnx` wrote carries the preprocessing its model was trained with (docs/format.md §3's
+        // keys as metadata_props): kept, so importing it back gives the model that preprocessing again.
+        foreach (var entry in model.MetadataProps)
+            if (Preprocessing.Keys.Contains(entry.Key)) metadata[entry.Key] = entry.Value;
         if (options.Labels is { } labels)
         {
             if (labels.Count != outputShape.Length)
