@@ -82,7 +82,7 @@ internal sealed class Conv2dOp : Layer
         }
     }
 
-    public override string Kernel => (_g.IsPointwise ? "conv1x1-gemm " : "conv-im2col-gemm ") + _g.Describe() + (_packed is not null ? " prepacked" : _codePanels is not null ? $" code-panels({_codePanels.Centroids} centroids)" : _filters.Describe()) + _activation.Suffix();
+    public override string Kernel => (_g.IsPointwise ? "conv1x1-gemm " : "conv-im2col-gemm ") + _g.Describe() + (_packed is not null ? " prepacked" : _codePanels is not null ? $" codes({_codePanels.Centroids} centroids) in panels" : _filters.Describe()) + _activation.Suffix();
 
     public override void Forward(Workspace ws)
     {
