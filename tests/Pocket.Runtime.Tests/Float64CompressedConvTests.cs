@@ -5,7 +5,7 @@ namespace Pocket.Runtime.Tests;
 /// <summary>
 /// The compressed conv kernels of issue 16 against a direct float64 convolution on the densified weights: the sparse
 /// CSR kernel with float values (pixel blocks outer, channels inner, fused ReLU/ReLU6 in its store, an overlapping last
-/// vector, output channels that keep nothing) and byte-coded filters decoded per call into the prepacked GEMM's panels.
+/// vector, output channels that keep nothing; 512-bit where the CPU has it, Vector&lt;float&gt; below 16 pixels or elsewhere) and byte-coded filters decoded per call into the prepacked GEMM's panels.
 /// At odd sizes: channels not multiples of the vector width or the 8-row panel, 1×1 spatial, planes narrower than a
 /// vector, stride 2 with padding, groups, batch above 1. One and two threads must agree bit for bit.
 /// </summary>
@@ -15,6 +15,7 @@ public class Float64CompressedConvTests
     [InlineData(37, 7, 7, 29, 1, 1, 1, 0, 1, 0.1, OpKind.Relu6)]     // pointwise at 7×7: 49 = 6 vectors + an overlapping one
     [InlineData(19, 1, 1, 13, 1, 1, 1, 0, 1, 0.15, OpKind.Relu)]     // 1×1 spatial: narrower than a vector, scalar path
     [InlineData(24, 5, 3, 11, 1, 1, 1, 0, 1, 0.1, OpKind.Relu)]      // 15 pixels: one vector + overlap (8-wide), scalar (16-wide)
+    [InlineData(21, 1, 17, 9, 1, 1, 1, 0, 1, 0.15, OpKind.Relu6)]    // 17 pixels: one 16-wide vector + an overlapping one
     [InlineData(33, 23, 21, 17, 1, 1, 1, 0, 1, 0.12, OpKind.Relu6)]  // 483 pixels: 8-, 4- and 1-vector blocks and the tail
     [InlineData(64, 14, 14, 70, 1, 1, 1, 0, 1, 0.05, OpKind.Relu)]   // very sparse, many channels keep nothing
     [InlineData(30, 9, 9, 42, 1, 1, 1, 0, 3, 0.15, OpKind.Relu6)]    // grouped pointwise

@@ -146,6 +146,11 @@ internal sealed class SparseConv2dOp : Layer
     private void Rows(int filter0, int filter1, ReadOnlySpan<float> columns, Span<float> dst)
     {
         int n = columns.Length / _g.FilterLength, w = Vector<float>.Count;
+        if (SparseRows512.Serves(n))
+        {
+            SparseRows512.Rows(filter0, filter1, columns, n, dst, _rowStart, _columns, _values, _bias, _activation);
+            return;
+        }
         ref float cols = ref MemoryMarshal.GetReference(columns);
         ref float outRef = ref MemoryMarshal.GetReference(dst);
         int j = 0;
