@@ -377,7 +377,7 @@ internal static class GraphCompiler
     internal const int MaxExpansion = 4;
 
     /// <summary>
-    /// A pruned conv weight the CSR kernel cannot take (depthwise, K &gt; 65536 or &gt; 256 centroids) is held as one code
+    /// A pruned conv weight the CSR kernel does not take (depthwise, K &gt; 65536, or too dense for CSR to be smaller) is held as one code
     /// (or float) per weight. The file pays only for the kept weights, so a tiny file could declare a 1.8e9-weight
     /// filter bank with one non-zero and make Load allocate gigabytes. The expanded form may be at most
     /// <see cref="MaxExpansion"/> times the larger of its CSR form (what the file pays for) and the layer's input and
