@@ -356,12 +356,13 @@ internal static class GraphCompiler
         // kept per channel for them rather than multiplied into a codebook every channel shares.
         float[]? bnScale = batchNorm is { } b ? FoldBatchNorm(b, g.OutChannels, tensors, bias) : null;
         bool depthwise = g.InChannelsPerGroup == 1 && g.Groups > 1;
-        if (!depthwise && weight is SparseQuantizedTensor sparse && SparseConv2dOp.Supports(g, sparse.Codebook.Length)
-            && SparseConv2dOp.BytesFor(sparse.Positions.Length, g.OutChannels, sparse.Codebook.Length, bnScale is not null)
+        if (!depthwise && weight is SparseQuantizedTensor sparse && SparseConv2dOp.Supports(g)
+            && SparseConv2dOp.BytesFor(sparse.Positions.Length, g.OutChannels)
                <= ConvFilters.QuantizedBytesFor(weightCount, sparse.Codebook.Length + 1, g.OutChannels, bnScale is not null))
         {
-            // Sparse enough that CSR (3 bytes per kept weight) beats 1 byte per weight: below ~1/3 density, where
-            // skipping the pruned multiply-adds also beats the dense GEMM.
+            // Sparse enough that CSR (6 bytes per kept weight: float value, ushort position) costs no more than
+            // 1 byte per weight: below ~1/6 density, where skipping the pruned multiply-adds also beats the dense GEMM.
+            // Depthwise layers stay dense (codes): they are small, and the phase-plane kernel serves them.
             return new SparseConv2dOp(name, g, sparse, bnScale, bias, activation);
         }
 
@@ -376,7 +377,7 @@ internal static class GraphCompiler
     internal const int MaxExpansion = 4;
 
     /// <summary>
-    /// A pruned conv weight the CSR kernel cannot take (depthwise, K &gt; 65536 or &gt; 256 centroids) is held as one code
+    /// A pruned conv weight the CSR kernel does not take (depthwise, K &gt; 65536, or too dense for CSR to be smaller) is held as one code
     /// (or float) per weight. The file pays only for the kept weights, so a tiny file could declare a 1.8e9-weight
     /// filter bank with one non-zero and make Load allocate gigabytes. The expanded form may be at most
     /// <see cref="MaxExpansion"/> times the larger of its CSR form (what the file pays for) and the layer's input and
@@ -388,7 +389,7 @@ internal static class GraphCompiler
         long expanded = centroids < ushort.MaxValue
             ? ConvFilters.QuantizedBytesFor(weightCount, centroids + 1, g.OutChannels, scaled)
             : 4L * weightCount;
-        long sparse = SparseConv2dOp.BytesFor(weight.Positions.Length, g.OutChannels, centroids, scaled);
+        long sparse = SparseConv2dOp.BytesFor(weight.Positions.Length, g.OutChannels);
         long activations = 4L * ((long)g.InChannels * g.InPlane + (long)g.OutChannels * g.OutPlane);
         if (expanded > MaxExpansion * Math.Max(sparse, activations))
             throw node.Error($"weight tensor '{weight.Name}' keeps {weight.Positions.Length} of {weightCount} weights; "

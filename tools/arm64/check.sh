@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every zoo model (random weights, torch seed 1, small inputs) and a compressed LeNet-5 with Pocket.Runtime on
+# Runs every zoo model (random weights, torch seed 1, small inputs) and compressed LeNet-5, MobileNet α 0.25 and SqueezeNet 1.1 (sparse 1×1 convs) with Pocket.Runtime on
 # x64 and on linux-arm64 under qemu user-mode emulation, and compares the logits (relative 1e-5; in practice they are
 # bit-identical, both machines evaluating the same FMA chains). Needs Debian's qemu-user-static, libc6-arm64-cross,
 # libstdc++6-arm64-cross and libgcc-s1-arm64-cross.

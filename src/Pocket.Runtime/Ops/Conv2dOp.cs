@@ -23,6 +23,10 @@ internal sealed class Conv2dOp : Layer
     private readonly float[]? _packed;
     private readonly int _panelsPerGroup;
 
+    /// <summary>Byte-coded filters in the same panel order, decoded into panels at the start of each call (null
+    /// unless the filters are codes and <see cref="PackedGemm"/> runs on this CPU).</summary>
+    private readonly PackedCodeFilters? _codePanels;
+
     public Conv2dOp(string name, in ConvGeometry geometry, ConvFilters filters, float[] bias, FusedActivation activation)
         : base(name, new TensorShape(geometry.OutChannels, geometry.OutHeight, geometry.OutWidth))
     {
@@ -45,12 +49,24 @@ internal sealed class Conv2dOp : Layer
                 _filters = null!;
             }
         }
+        else if (PackedGemm.IsSupported && filters.ByteCodes is not null
+            && PackedGemm.PackedLength(geometry.OutChannelsPerGroup, geometry.FilterLength) * geometry.Groups <= Array.MaxLength)
+        {
+            // Decoding K · rows values per call costs 1/pixels of the layer's multiply-adds; the AVX-512 GEMM it then
+            // runs is what the float filters get (the portable GEMM behind MultiplyDecoded is about half as fast).
+            _codePanels = new PackedCodeFilters(filters, bias, geometry.Groups);
+            _panelsPerGroup = _codePanels.PanelsPerGroup;
+            _filters = null!;
+        }
     }
 
-    public override long WeightBytes => (_packed is not null ? 4L * _packed.Length : _filters.Bytes) + 4L * _bias.Length;
+    public override long WeightBytes =>
+        (_packed is not null ? 4L * _packed.Length : _codePanels is not null ? _codePanels.Bytes : _filters.Bytes) + 4L * _bias.Length;
+
+    private bool IsPanelled => _packed is not null || _codePanels is not null;
 
     public override long ScratchLength(int batch) =>
-        _g.IsPointwise ? 0 : _packed is not null ? (long)_g.FilterLength * BlockRows * _g.OutWidth : (long)_g.FilterLength * _g.OutPlane;
+        _g.IsPointwise ? 0 : IsPanelled ? (long)_g.FilterLength * BlockRows * _g.OutWidth : (long)_g.FilterLength * _g.OutPlane;
 
     /// <summary>
     /// Output rows unfolded and multiplied per step on the prepacked path: a block of about 64 K floats of im2col
@@ -66,9 +82,31 @@ internal sealed class Conv2dOp : Layer
         }
     }
 
-    public override string Kernel => (_g.IsPointwise ? "conv1x1-gemm " : "conv-im2col-gemm ") + _g.Describe() + (_packed is not null ? " prepacked" : _filters.Describe()) + _activation.Suffix();
+    public override string Kernel => (_g.IsPointwise ? "conv1x1-gemm " : "conv-im2col-gemm ") + _g.Describe() + (_packed is not null ? " prepacked" : _codePanels is not null ? $" codes({_codePanels.Centroids} centroids) in panels" : _filters.Describe()) + _activation.Suffix();
 
     public override void Forward(Workspace ws)
+    {
+        float[]? packed = _packed;
+        if (_codePanels is { } codePanels)
+        {
+            // Decoded once per call (whatever the batch), a panel range per thread: each value is the same product.
+            float[] decoded = ArrayPool<float>.Shared.Rent((int)codePanels.DecodedLength);
+            ParallelRange.For(_panelsPerGroup * _g.Groups, ws.Parallelism, Math.Max(1, 16384 / Math.Max(1, _g.FilterLength)),
+                (p0, p1) => codePanels.Decode(p0, p1, decoded));
+            packed = decoded;
+        }
+        try
+        {
+            if (packed is not null && !_g.IsPointwise) ForwardBlocked(ws, packed);
+            else ForwardGroups(ws, packed);
+        }
+        finally
+        {
+            if (_codePanels is not null) ArrayPool<float>.Shared.Return(packed!);
+        }
+    }
+
+    private void ForwardGroups(Workspace ws, float[]? packed)
     {
         float[] input = ws.Slots[InputSlots[0]];
         float[] output = ws.Slots[OutputSlot];
@@ -76,12 +114,6 @@ internal sealed class Conv2dOp : Layer
         ConvGeometry g = _g;
         int inLength = g.InChannels * g.InPlane, outLength = OutputShape.Length;
         int k = g.FilterLength, n = g.OutPlane, rowsPerGroup = g.OutChannelsPerGroup;
-
-        if (_packed is not null && !g.IsPointwise)
-        {
-            ForwardBlocked(ws);
-            return;
-        }
 
         for (int b = 0; b < ws.Batch; b++)
         {
@@ -107,7 +139,7 @@ internal sealed class Conv2dOp : Layer
                 int biasOffset = group * rowsPerGroup;
                 // Rows (output channels) are independent; spread them when the layer is big enough to pay for it.
                 int minRows = Math.Max(4, (int)(65536L / Math.Max(1L, (long)k * n)) * 4);
-                if (_packed is not null)
+                if (packed is not null)
                 {
                     // Whole 8-row panels per thread; every C element is the same FMA chain whichever thread computes it.
                     int panelLength = PackedGemm.PanelRows * (k + 1);
@@ -115,7 +147,7 @@ internal sealed class Conv2dOp : Layer
                     ParallelRange.For(_panelsPerGroup, ws.Parallelism, (minRows + PackedGemm.PanelRows - 1) / PackedGemm.PanelRows, (p0, p1) =>
                     {
                         int r0 = p0 * PackedGemm.PanelRows, r1 = Math.Min(rowsPerGroup, p1 * PackedGemm.PanelRows);
-                        PackedGemm.MultiplyPacked(_packed.AsSpan((groupPanels + p0) * panelLength, (p1 - p0) * panelLength),
+                        PackedGemm.MultiplyPacked(packed.AsSpan((groupPanels + p0) * panelLength, (p1 - p0) * panelLength),
                             columns.AsSpan(columnsOffset, k * n), output.AsSpan(outOffset + r0 * n, (r1 - r0) * n), n, k, r1 - r0, _activation);
                     });
                     continue;
@@ -141,7 +173,7 @@ internal sealed class Conv2dOp : Layer
     /// group first (<see cref="Im2Col.SplitPhases"/>) and unfold every block from those planes. Each C element is
     /// still one FMA chain over the whole of K, so blocking changes no bit.
     /// </summary>
-    private void ForwardBlocked(Workspace ws)
+    private void ForwardBlocked(Workspace ws, float[] packed)
     {
         float[] input = ws.Slots[InputSlots[0]];
         float[] output = ws.Slots[OutputSlot];
@@ -173,7 +205,7 @@ internal sealed class Conv2dOp : Layer
                         ParallelRange.For(_panelsPerGroup, ws.Parallelism, minPanels, (p0, p1) =>
                         {
                             int r0 = p0 * PackedGemm.PanelRows, r1 = Math.Min(rowsPerGroup, p1 * PackedGemm.PanelRows);
-                            PackedGemm.MultiplyPacked(_packed.AsSpan((groupPanels + p0) * panelLength, (p1 - p0) * panelLength),
+                            PackedGemm.MultiplyPacked(packed.AsSpan((groupPanels + p0) * panelLength, (p1 - p0) * panelLength),
                                 scratch.AsSpan(0, k * columns), output.AsSpan(cOffset + r0 * n, (r1 - r0 - 1) * n + columns),
                                 columns, n, k, r1 - r0, _activation);
                         });

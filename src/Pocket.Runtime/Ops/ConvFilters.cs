@@ -66,6 +66,15 @@ internal sealed class ConvFilters
 
     public int Centroids => _codebook.Length;
 
+    /// <summary>Rows × Length codebook indices when the codebook has ≤ 256 entries, else null.</summary>
+    public byte[]? ByteCodes => _byteCodes;
+
+    /// <summary>The codebook the codes index (empty for float filters).</summary>
+    public float[] Codebook => _codebook;
+
+    /// <summary>The folded BatchNorm's per-row scale of quantized filters, or null.</summary>
+    public float[]? Scale => _scale;
+
     public long Bytes => _dense is not null
         ? 4L * _dense.Length
         : (_byteCodes?.Length ?? 0) + 2L * (_shortCodes?.Length ?? 0) + 4L * (_codebook.Length + (_scale?.Length ?? 0));

@@ -8,17 +8,22 @@ namespace Pocket.Runtime.Ops;
 /// <summary>
 /// Convolution with pruned + quantized filters run straight from compressed sparse rows (Han et al. 2015), like
 /// <see cref="SparseLinearOp"/>: per output channel, the kept weights' positions along the reduction axis
-/// (inC/groups · kH · kW, as ushort) and their codebook indices (a byte each). Each output row is
-///   out[oc, pixels] = bias[oc] + Σ over kept p of (codebook[code_p] · scale[oc]) · im2col[p, pixels],
-/// one broadcast weight times a contiguous run of pixels per non-zero: pruned weights cost neither memory
-/// (3 bytes per kept weight) nor multiply-adds, so LeNet-5's conv2 (12 % kept) does 8× fewer than dense.
-/// <para>Stride-1 layers read the im2col values straight from the (zero-bordered) input
+/// (inC/groups · kH · kW, as ushort) and their values, decoded once at load (codebook[code] · scale[oc] as float32:
+/// 6 bytes per kept weight, so the layer is chosen only where that is no more than the 1 byte per weight of the
+/// quantized-dense form, i.e. ≲ 1/6 kept). Each output row is
+///   out[oc, pixels] = bias[oc] + Σ over kept p of w_p · im2col[p, pixels],
+/// one broadcast weight times a contiguous run of pixels per non-zero: pruned weights cost no multiply-adds.
+/// <para>Stride-1 layers with a kernel read the im2col values straight from the (zero-bordered) input
 /// (<see cref="DirectConvLayout"/>): the stored ushort per non-zero is then the tap's input offset instead of p.
-/// Other layers unfold each sample and group with <see cref="Im2Col"/> first.</para>
-/// <para>Pixels are processed in blocks of 8, 4 and 1 vectors whose accumulators stay in registers for the whole
-/// row. Every output element is one multiply-add chain over the kept p in ascending order starting from its bias —
-/// the dense GEMM's chain minus terms that are exactly zero — so results are bit-identical to the dense kernel
-/// on the densified weights and independent of thread count. The scale is a folded BatchNorm (1 otherwise, exact).</para>
+/// Pointwise layers read their input as the matrix; others unfold each sample and group with <see cref="Im2Col"/>.</para>
+/// <para>The matrix paths are XNNPACK's sparse 1×1 kernel (Elsen et al. 2020, "Fast Sparse ConvNets"): a block of
+/// 8 vectors of pixels is the outer loop and every output channel of the thread's range is computed on it in turn,
+/// its accumulators in registers over the channel's non-zeros and the fused ReLU/ReLU6 applied while the block is in
+/// L1, so the block's K input rows stay in L1 across all output channels instead of the whole plane being streamed
+/// once per channel. Every output element is one multiply-add chain over the kept p in ascending order starting from
+/// its bias — the dense GEMM's chain minus terms that are exactly zero — so results are bit-identical to the dense
+/// kernel on the densified weights and independent of thread count; a row's last partial vector is recomputed
+/// overlapping the previous one with the same arithmetic.</para>
 /// </summary>
 internal sealed class SparseConv2dOp : Layer
 {
@@ -26,9 +31,7 @@ internal sealed class SparseConv2dOp : Layer
     private readonly int[] _rowStart;     // outC + 1 offsets into the non-zero arrays
     private readonly ushort[] _columns;   // per non-zero: its tap's input offset (direct layout), else p in 0..K−1
     private readonly DirectConvLayout? _direct;
-    private readonly byte[] _codes;
-    private readonly float[] _codebook;
-    private readonly float[]? _scale;     // per output channel, only with a folded BatchNorm
+    private readonly float[] _values;     // per non-zero: codebook[code] · scale[oc]
     private readonly float[] _bias;
     private readonly FusedActivation _activation;
 
@@ -36,11 +39,9 @@ internal sealed class SparseConv2dOp : Layer
         FusedActivation activation)
         : base(name, new TensorShape(geometry.OutChannels, geometry.OutHeight, geometry.OutWidth))
     {
-        if (!Supports(geometry, weight.Codebook.Length))
-            throw new ArgumentException($"{name}: K={geometry.FilterLength} or {weight.Codebook.Length} centroids too large for the sparse conv kernel");
+        if (!Supports(geometry))
+            throw new ArgumentException($"{name}: K={geometry.FilterLength} too large for the sparse conv kernel");
         _g = geometry;
-        _codebook = (float[])weight.Codebook.Clone();
-        _scale = scale;
         _bias = bias;
         _activation = activation;
 
@@ -56,25 +57,26 @@ internal sealed class SparseConv2dOp : Layer
         foreach (int p in positions) _rowStart[p / k + 1]++;
         for (int r = 0; r < geometry.OutChannels; r++) _rowStart[r + 1] += _rowStart[r];
         _columns = new ushort[positions.Length];
-        _codes = new byte[positions.Length];
+        _values = new float[positions.Length];
+        float[] codebook = weight.Codebook;
         for (int i = 0; i < positions.Length; i++)
         {
             _columns[i] = (ushort)(_direct is { } d ? d.TapOffset(positions[i] % k) : positions[i] % k);
-            _codes[i] = (byte)weight.Codes[i];
+            // × 1 is exact: unscaled filters hold the centroid itself, the value the densified weight has.
+            _values[i] = codebook[weight.Codes[i]] * (scale is null ? 1f : scale[positions[i] / k]);
         }
     }
 
-    /// <summary>Whether the CSR form fits its index types: ushort positions, byte codes.</summary>
-    public static bool Supports(in ConvGeometry g, int codebookLength) => g.FilterLength <= 65536 && codebookLength <= 256;
+    /// <summary>Whether the CSR form fits its index type: ushort positions.</summary>
+    public static bool Supports(in ConvGeometry g) => g.FilterLength <= 65536;
 
     /// <summary>Resident bytes of the CSR form, to compare with the quantized-dense form at load.</summary>
-    public static long BytesFor(long nonZeros, int outChannels, int codebookLength, bool scaled) =>
-        nonZeros * (sizeof(ushort) + sizeof(byte)) + 4L * (outChannels + 1) + 4L * codebookLength + (scaled ? 4L * outChannels : 0);
+    public static long BytesFor(long nonZeros, int outChannels) =>
+        nonZeros * (sizeof(ushort) + sizeof(float)) + 4L * (outChannels + 1);
 
     public int NonZeros => _rowStart[^1];
 
-    public override long WeightBytes =>
-        BytesFor(NonZeros, _g.OutChannels, _codebook.Length, _scale is not null) + 4L * _bias.Length + (_direct?.Bytes ?? 0);
+    public override long WeightBytes => BytesFor(NonZeros, _g.OutChannels) + 4L * _bias.Length + (_direct?.Bytes ?? 0);
 
     public override long ScratchLength(int batch) =>
         _direct is { } d ? (d.IsPadded ? d.PaddedLength : 0) : _g.IsPointwise ? 0 : (long)_g.FilterLength * _g.OutPlane;
@@ -132,52 +134,51 @@ internal sealed class SparseConv2dOp : Layer
                 }
 
                 ParallelRange.For(rowsPerGroup, ws.Parallelism, minRows, (r0, r1) =>
-                {
-                    ReadOnlySpan<float> cols = columns.AsSpan(columnsOffset, k * n);
-                    for (int r = r0; r < r1; r++)
-                    {
-                        Span<float> dst = output.AsSpan(outOffset + r * n, n);
-                        Row(firstFilter + r, cols, dst);
-                        _activation.ApplyInPlace(dst);
-                    }
-                });
+                    Rows(firstFilter + r0, firstFilter + r1, columns.AsSpan(columnsOffset, k * n),
+                        output.AsSpan(outOffset + r0 * n, (r1 - r0) * n)));
             }
         }
     }
 
-    /// <summary>dst = bias + Σ w_p · columns[p, :] over the kept p of filter <paramref name="filter"/>. Indices were
-    /// range-checked at load (p &lt; K, code &lt; codebook length), so the loads skip bounds checks.</summary>
-    private void Row(int filter, ReadOnlySpan<float> columns, Span<float> dst)
+    /// <summary>Output channels [filter0, filter1) over a K × n matrix into <paramref name="dst"/> (their rows, n
+    /// apart): pixel blocks outer, channels inner. Indices were range-checked at load (p &lt; K), so the loads skip
+    /// bounds checks.</summary>
+    private void Rows(int filter0, int filter1, ReadOnlySpan<float> columns, Span<float> dst)
     {
-        int start = _rowStart[filter], count = _rowStart[filter + 1] - start;
-        float scale = _scale is null ? 1f : _scale[filter];
-        float bias = _bias[filter];
-        int n = dst.Length, w = Vector<float>.Count;
+        int n = columns.Length / _g.FilterLength, w = Vector<float>.Count;
+        if (SparseRows512.Serves(n))
+        {
+            SparseRows512.Rows(filter0, filter1, columns, n, dst, _rowStart, _columns, _values, _bias, _activation);
+            return;
+        }
         ref float cols = ref MemoryMarshal.GetReference(columns);
         ref float outRef = ref MemoryMarshal.GetReference(dst);
-        ref ushort colRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_columns), start);
-        ref byte codeRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_codes), start);
-        ref float cb = ref MemoryMarshal.GetArrayDataReference(_codebook);
-
         int j = 0;
-        for (; j + 8 * w <= n; j += 8 * w) Block8(ref colRef, ref codeRef, ref cb, scale, count, ref cols, n, j, bias, ref outRef);
-        for (; j + 4 * w <= n; j += 4 * w) Block4(ref colRef, ref codeRef, ref cb, scale, count, ref cols, n, j, bias, ref outRef);
+        for (; j + 8 * w <= n; j += 8 * w)
+            for (int f = filter0; f < filter1; f++) Block8(f, ref cols, n, j, ref Unsafe.Add(ref outRef, (nint)(f - filter0) * n + j));
+        for (; j + 4 * w <= n; j += 4 * w)
+            for (int f = filter0; f < filter1; f++) Block4(f, ref cols, n, j, ref Unsafe.Add(ref outRef, (nint)(f - filter0) * n + j));
         for (; j + w <= n; j += w)
+            for (int f = filter0; f < filter1; f++) Block1(f, ref cols, n, j, ref Unsafe.Add(ref outRef, (nint)(f - filter0) * n + j));
+        if (j == n) return;
+        if (n >= w)
         {
-            Vector<float> s = new(bias);
-            for (int t = 0; t < count; t++)
-            {
-                Vector<float> x = new(Unsafe.Add(ref cb, Unsafe.Add(ref codeRef, t)) * scale);
-                s = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref cols, (nint)Unsafe.Add(ref colRef, t) * n + j)), s);
-            }
-            s.StoreUnsafe(ref outRef, (nuint)j);
+            // The last partial vector, overlapping the previous one: its pixels get the same chain again.
+            for (int f = filter0; f < filter1; f++) Block1(f, ref cols, n, n - w, ref Unsafe.Add(ref outRef, (nint)(f - filter0) * n + n - w));
+            return;
         }
-        for (; j < n; j++)
+        for (int f = filter0; f < filter1; f++)
         {
-            float s = bias;
-            for (int t = 0; t < count; t++)
-                s = MulAdd.Of(Unsafe.Add(ref cb, Unsafe.Add(ref codeRef, t)) * scale, Unsafe.Add(ref cols, (nint)Unsafe.Add(ref colRef, t) * n + j), s);
-            Unsafe.Add(ref outRef, j) = s;
+            int start = _rowStart[f], count = _rowStart[f + 1] - start;
+            ref ushort colRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_columns), start);
+            ref float valRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), start);
+            for (int x = j; x < n; x++)
+            {
+                float s = _bias[f];
+                for (int t = 0; t < count; t++)
+                    s = MulAdd.Of(Unsafe.Add(ref valRef, t), Unsafe.Add(ref cols, (nint)Unsafe.Add(ref colRef, t) * n + x), s);
+                Unsafe.Add(ref outRef, (nint)(f - filter0) * n + x) = _activation.Apply(s);
+            }
         }
     }
 
@@ -187,13 +188,11 @@ internal sealed class SparseConv2dOp : Layer
     private void RowDirect(int filter, ReadOnlySpan<float> input, Span<float> dst, DirectConvLayout layout)
     {
         int start = _rowStart[filter], count = _rowStart[filter + 1] - start;
-        float scale = _scale is null ? 1f : _scale[filter];
         var bias = new Vector<float>(_bias[filter]);
         ref float src = ref MemoryMarshal.GetReference(input);
         ref float outRef = ref MemoryMarshal.GetReference(dst);
         ref ushort tapRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_columns), start);
-        ref byte codeRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_codes), start);
-        ref float cb = ref MemoryMarshal.GetArrayDataReference(_codebook);
+        ref float valRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), start);
         int[] vin = layout.VectorInput, vout = layout.VectorOutput;
 
         int v = 0;
@@ -203,7 +202,7 @@ internal sealed class SparseConv2dOp : Layer
             Vector<float> s0 = bias, s1 = bias, s2 = bias, s3 = bias, s4 = bias, s5 = bias, s6 = bias, s7 = bias;
             for (int t = 0; t < count; t++)
             {
-                Vector<float> x = new(Unsafe.Add(ref cb, Unsafe.Add(ref codeRef, t)) * scale);
+                Vector<float> x = new(Unsafe.Add(ref valRef, t));
                 ref float tap = ref Unsafe.Add(ref src, Unsafe.Add(ref tapRef, t));
                 s0 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref tap, d0)), s0);
                 s1 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref tap, d1)), s1);
@@ -225,7 +224,7 @@ internal sealed class SparseConv2dOp : Layer
             Vector<float> s0 = bias, s1 = bias, s2 = bias, s3 = bias;
             for (int t = 0; t < count; t++)
             {
-                Vector<float> x = new(Unsafe.Add(ref cb, Unsafe.Add(ref codeRef, t)) * scale);
+                Vector<float> x = new(Unsafe.Add(ref valRef, t));
                 ref float tap = ref Unsafe.Add(ref src, Unsafe.Add(ref tapRef, t));
                 s0 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref tap, d0)), s0);
                 s1 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref tap, d1)), s1);
@@ -241,24 +240,28 @@ internal sealed class SparseConv2dOp : Layer
             Vector<float> s0 = bias;
             for (int t = 0; t < count; t++)
             {
-                Vector<float> x = new(Unsafe.Add(ref cb, Unsafe.Add(ref codeRef, t)) * scale);
+                Vector<float> x = new(Unsafe.Add(ref valRef, t));
                 s0 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref Unsafe.Add(ref src, Unsafe.Add(ref tapRef, t)), d0)), s0);
             }
             s0.StoreUnsafe(ref outRef, (nuint)vout[v]);
         }
     }
 
-    /// <summary>8 vectors of output pixels held in registers across the row's non-zeros: each decoded weight feeds 8 FMAs.</summary>
+    /// <summary>8 vectors of output pixels of one channel held in registers across its non-zeros: each weight feeds
+    /// 8 FMAs; the activation is applied to the accumulators before the store.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block8(ref ushort colRef, ref byte codeRef, ref float cb, float scale, int count,
-        ref float cols, int n, int j, float bias, ref float outRef)
+    private void Block8(int filter, ref float cols, int n, int j, ref float d)
     {
+        int start = _rowStart[filter], count = _rowStart[filter + 1] - start;
+        ref ushort colRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_columns), start);
+        ref float valRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), start);
+        ref float block = ref Unsafe.Add(ref cols, j);
         nuint w = (nuint)Vector<float>.Count;
-        Vector<float> s0 = new(bias), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        Vector<float> s0 = new(_bias[filter]), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         for (int t = 0; t < count; t++)
         {
-            Vector<float> x = new(Unsafe.Add(ref cb, Unsafe.Add(ref codeRef, t)) * scale);
-            ref float src = ref Unsafe.Add(ref cols, (nint)Unsafe.Add(ref colRef, t) * n + j);
+            Vector<float> x = new(Unsafe.Add(ref valRef, t));
+            ref float src = ref Unsafe.Add(ref block, (nint)Unsafe.Add(ref colRef, t) * n);
             s0 = MulAdd.Of(x, Vector.LoadUnsafe(ref src), s0);
             s1 = MulAdd.Of(x, Vector.LoadUnsafe(ref src, w), s1);
             s2 = MulAdd.Of(x, Vector.LoadUnsafe(ref src, 2 * w), s2);
@@ -268,27 +271,54 @@ internal sealed class SparseConv2dOp : Layer
             s6 = MulAdd.Of(x, Vector.LoadUnsafe(ref src, 6 * w), s6);
             s7 = MulAdd.Of(x, Vector.LoadUnsafe(ref src, 7 * w), s7);
         }
-        ref float d = ref Unsafe.Add(ref outRef, j);
-        s0.StoreUnsafe(ref d); s1.StoreUnsafe(ref d, w); s2.StoreUnsafe(ref d, 2 * w); s3.StoreUnsafe(ref d, 3 * w);
-        s4.StoreUnsafe(ref d, 4 * w); s5.StoreUnsafe(ref d, 5 * w); s6.StoreUnsafe(ref d, 6 * w); s7.StoreUnsafe(ref d, 7 * w);
+        Store(s0, ref d); Store(s1, ref Unsafe.Add(ref d, w)); Store(s2, ref Unsafe.Add(ref d, 2 * w)); Store(s3, ref Unsafe.Add(ref d, 3 * w));
+        Store(s4, ref Unsafe.Add(ref d, 4 * w)); Store(s5, ref Unsafe.Add(ref d, 5 * w)); Store(s6, ref Unsafe.Add(ref d, 6 * w)); Store(s7, ref Unsafe.Add(ref d, 7 * w));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block4(ref ushort colRef, ref byte codeRef, ref float cb, float scale, int count,
-        ref float cols, int n, int j, float bias, ref float outRef)
+    private void Block4(int filter, ref float cols, int n, int j, ref float d)
     {
+        int start = _rowStart[filter], count = _rowStart[filter + 1] - start;
+        ref ushort colRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_columns), start);
+        ref float valRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), start);
+        ref float block = ref Unsafe.Add(ref cols, j);
         nuint w = (nuint)Vector<float>.Count;
-        Vector<float> s0 = new(bias), s1 = s0, s2 = s0, s3 = s0;
+        Vector<float> s0 = new(_bias[filter]), s1 = s0, s2 = s0, s3 = s0;
         for (int t = 0; t < count; t++)
         {
-            Vector<float> x = new(Unsafe.Add(ref cb, Unsafe.Add(ref codeRef, t)) * scale);
-            ref float src = ref Unsafe.Add(ref cols, (nint)Unsafe.Add(ref colRef, t) * n + j);
+            Vector<float> x = new(Unsafe.Add(ref valRef, t));
+            ref float src = ref Unsafe.Add(ref block, (nint)Unsafe.Add(ref colRef, t) * n);
             s0 = MulAdd.Of(x, Vector.LoadUnsafe(ref src), s0);
             s1 = MulAdd.Of(x, Vector.LoadUnsafe(ref src, w), s1);
             s2 = MulAdd.Of(x, Vector.LoadUnsafe(ref src, 2 * w), s2);
             s3 = MulAdd.Of(x, Vector.LoadUnsafe(ref src, 3 * w), s3);
         }
-        ref float d = ref Unsafe.Add(ref outRef, j);
-        s0.StoreUnsafe(ref d); s1.StoreUnsafe(ref d, w); s2.StoreUnsafe(ref d, 2 * w); s3.StoreUnsafe(ref d, 3 * w);
+        Store(s0, ref d); Store(s1, ref Unsafe.Add(ref d, w)); Store(s2, ref Unsafe.Add(ref d, 2 * w)); Store(s3, ref Unsafe.Add(ref d, 3 * w));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Block1(int filter, ref float cols, int n, int j, ref float d)
+    {
+        int start = _rowStart[filter], count = _rowStart[filter + 1] - start;
+        ref ushort colRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_columns), start);
+        ref float valRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), start);
+        ref float block = ref Unsafe.Add(ref cols, j);
+        Vector<float> s0 = new(_bias[filter]);
+        for (int t = 0; t < count; t++)
+            s0 = MulAdd.Of(new Vector<float>(Unsafe.Add(ref valRef, t)), Vector.LoadUnsafe(ref Unsafe.Add(ref block, (nint)Unsafe.Add(ref colRef, t) * n)), s0);
+        Store(s0, ref d);
+    }
+
+    /// <summary>Stores one vector of a channel's outputs after the fused ReLU/ReLU6: max then min, NaN-propagating
+    /// like <see cref="FusedActivationExtensions.ApplyInPlace"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Store(Vector<float> s, ref float d)
+    {
+        if (_activation != FusedActivation.None)
+        {
+            s = Vector.Max(s, Vector<float>.Zero);
+            if (_activation == FusedActivation.Relu6) s = Vector.Min(s, new Vector<float>(6f));
+        }
+        s.StoreUnsafe(ref d);
     }
 }

@@ -5,7 +5,7 @@ using Pocket.Format;
 using Pocket.Runtime;
 
 // Usage:
-//   Pocket.Arm64Check run MODELS_DIR OUT_DIR   every *.pocket (plus a compressed copy of lenet5.pocket) on a fixed
+//   Pocket.Arm64Check run MODELS_DIR OUT_DIR   every *.pocket (plus compressed copies of lenet5, mobilenet_v1 α 0.25 and squeezenet1_1) on a fixed
 //                                             input, batch 3, one and two threads; logits to OUT_DIR/NAME.f32
 //   Pocket.Arm64Check compare A_DIR B_DIR      every A_DIR/*.f32 against B_DIR's, relative tolerance 1e-5
 const int Batch = 3;
@@ -26,7 +26,9 @@ static int Run(string modelsDir, string outDir)
     {
         PocketModel model = PocketFile.Read(file);
         models.Add((Path.GetFileNameWithoutExtension(file), model));
-        if (Path.GetFileName(file) == "lenet5.pocket") models.Add(("lenet5-compressed", Compress(model)));
+        // Compressed copies also run the sparse 1×1 kernel (MobileNet's and SqueezeNet's pointwise layers as CSR).
+        if (Path.GetFileName(file) is "lenet5.pocket" or "mobilenet_v1-alpha0.25.pocket" or "squeezenet1_1.pocket")
+            models.Add(($"{Path.GetFileNameWithoutExtension(file)}-compressed", Compress(model)));
     }
     foreach (var (name, model) in models)
     {
@@ -91,7 +93,7 @@ static int Compare(string aDir, string bDir)
     return failures == 0 ? 0 : 1;
 }
 
-// A compressed LeNet-5 in the file's own encodings, without training: each weight tensor of ≥ 1,000 elements is
+// A compressed model (LeNet-5, MobileNet α 0.25, SqueezeNet 1.1) in the file's own encodings, without training: each weight tensor of ≥ 1,000 elements is
 // pruned to its largest-magnitude 10 % and quantized to a 32-entry linear codebook (sparse + codebook, as `pocket
 // compress` stores it); smaller ones keep a 16-entry dense codebook. Deterministic, so both machines run the same file.
 static PocketModel Compress(PocketModel model)
