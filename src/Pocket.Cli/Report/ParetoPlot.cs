@@ -38,13 +38,17 @@ public static class ParetoPlot
                 line.LinePattern = LinePattern.Dashed;
                 line.LegendText = "Pareto front";
             }
-            foreach (var p in mine)
+            // Labels alternate above and below their dots in size order, so neighbours of similar size stay readable.
+            var bySize = mine.OrderBy(p => p.FileBytes).ToList();
+            for (int i = 0; i < bySize.Count; i++)
             {
+                var p = bySize[i];
                 var label = plot.Add.Text(p.Label, Kb(p), Percent(p));
                 label.LabelFontSize = 11;
                 label.LabelFontColor = color;
-                label.LabelAlignment = Alignment.LowerLeft;
+                label.LabelAlignment = i % 2 == 0 ? Alignment.LowerLeft : Alignment.UpperLeft;
                 label.LabelOffsetX = 6;
+                label.LabelOffsetY = i % 2 == 0 ? -2 : 2;
             }
         }
         // Room around the points for their labels, which run to the right of each dot.
