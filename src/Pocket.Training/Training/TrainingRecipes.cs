@@ -11,7 +11,10 @@ public static class TrainingRecipes
     public static TrainingOptions For(string model) => model.ToLowerInvariant() switch
     {
         "lenet300" => new TrainingOptions { Epochs = 20, BatchSize = 64, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 1e-4, Schedule = LearningRateSchedule.Cosine },
-        "lenet5" => new TrainingOptions { Epochs = 15, BatchSize = 64, LearningRate = 0.02, Momentum = 0.9, WeightDecay = 5e-4, Schedule = LearningRateSchedule.Cosine },
+        // LeNet-5 sees each training image shifted by up to 2 pixels (RandomShift): measured from seed 1, 0.77 % → 0.51 %
+        // test error for the same 15 epochs, and the margin is what lets compression keep fewer weights
+        // (bench/results/deep-compression.md). Its retraining (pruning, fine-tuning) inherits the shift.
+        "lenet5" => new TrainingOptions { Epochs = 15, BatchSize = 64, LearningRate = 0.02, Momentum = 0.9, WeightDecay = 5e-4, Schedule = LearningRateSchedule.Cosine, Shift = 2 },
         // SqueezeNet has no BatchNorm: with SGD (0.01 or 0.04, momentum 0.9) its ReLU'd conv10 classifier stayed at
         // chance on Fashion-MNIST in our runs; Adam gets it moving.
         "squeezenet1_0" or "squeezenet1_1" => new TrainingOptions { Epochs = 10, BatchSize = 64, Optimizer = OptimizerKind.Adam, LearningRate = 0.001, WeightDecay = 1e-4, Schedule = LearningRateSchedule.Cosine },
