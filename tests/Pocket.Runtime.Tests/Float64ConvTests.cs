@@ -37,7 +37,7 @@ public class Float64ConvTests
 
         var weight = (DenseTensor)b.Tensors["conv.weight"];
         var bias = (DenseTensor)b.Tensors["conv.bias"];
-        float[] expected = ReferenceConv(input, batch, inC, h, w, outC, kH, kW, stride, pad, groups, weight.Values, bias.Values);
+        float[] expected = Float64Reference.Conv(input, batch, inC, h, w, outC, kH, kW, stride, pad, groups, weight.Values, bias.Values);
         Assertions.Close(expected, actual, 1e-5);
 
         foreach (int threads in new[] { 2, 3 })
@@ -88,7 +88,7 @@ public class Float64ConvTests
 
         var weight = (DenseTensor)b.Tensors["conv.weight"];
         var bias = (DenseTensor)b.Tensors["conv.bias"];
-        float[] expected = ReferenceConv(input, batch, inC, h, w, outC, kH, kW, stride, pad, groups, weight.Values, bias.Values);
+        float[] expected = Float64Reference.Conv(input, batch, inC, h, w, outC, kH, kW, stride, pad, groups, weight.Values, bias.Values);
         for (int i = 0; i < expected.Length; i++)
             expected[i] = activation == OpKind.Relu ? Math.Max(expected[i], 0f) : Math.Clamp(expected[i], 0f, 6f);
         Assertions.Close(expected, actual, 1e-5);
@@ -101,35 +101,5 @@ public class Float64ConvTests
             many.Predict(input, batch, again);
             Assert.Equal(actual, again);
         }
-    }
-
-    /// <summary>Direct convolution in float64 (PyTorch semantics: symmetric zero padding, groups).</summary>
-    private static float[] ReferenceConv(float[] input, int batch, int inC, int h, int w, int outC, int kH, int kW,
-        int stride, int pad, int groups, float[] weight, float[] bias)
-    {
-        int outH = (h + 2 * pad - kH) / stride + 1, outW = (w + 2 * pad - kW) / stride + 1;
-        int inPerGroup = inC / groups, outPerGroup = outC / groups;
-        var output = new float[batch * outC * outH * outW];
-        for (int n = 0; n < batch; n++)
-        for (int oc = 0; oc < outC; oc++)
-        {
-            int g = oc / outPerGroup;
-            for (int oy = 0; oy < outH; oy++)
-            for (int ox = 0; ox < outW; ox++)
-            {
-                double s = bias[oc];
-                for (int c = 0; c < inPerGroup; c++)
-                for (int ky = 0; ky < kH; ky++)
-                for (int kx = 0; kx < kW; kx++)
-                {
-                    int iy = oy * stride - pad + ky, ix = ox * stride - pad + kx;
-                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                    s += (double)weight[((oc * inPerGroup + c) * kH + ky) * kW + kx]
-                         * input[((n * inC + g * inPerGroup + c) * h + iy) * w + ix];
-                }
-                output[((n * outC + oc) * outH + oy) * outW + ox] = (float)s;
-            }
-        }
-        return output;
     }
 }
