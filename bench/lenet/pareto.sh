@@ -59,6 +59,14 @@ if [ "$which" != lenet300 ]; then
   step $m-han-q.ckpt quantize $m-han-p.ckpt --bits conv=6,fc=4 --epochs 6 --shift 0 --out $m-han-q.ckpt
   step $m-han-huffman.pocket encode $m-han-q.ckpt --coding huffman --out $m-han-huffman.pocket
   step $m-han-adaptive-bias4.pocket encode $m-han-q.ckpt --bias-bits 4 --out $m-han-adaptive-bias4.pocket
+  # Each alone: Han's kept fractions from the shifted model (the shift in every retraining), and fewer weights kept
+  # from the unshifted model.
+  step $m-shift-p.ckpt prune $m-shift-float.ckpt --keep conv1=0.66,conv2=0.12,fc1=0.08,fc2=0.19 --rounds 3 --epochs 8 --lr 0.02 --weight-decay 5e-4 --shift 2 --out $m-shift-p.ckpt
+  step $m-shift-q.ckpt quantize $m-shift-p.ckpt --bits conv=6,fc=4 --epochs 6 --shift 2 --out $m-shift-q.ckpt
+  step $m-shift.pocket encode $m-shift-q.ckpt --bias-bits 4 --out $m-shift.pocket
+  step $m-keep-p.ckpt prune $m-float.ckpt --keep conv1=0.66,conv2=0.10,fc1=0.06,fc2=0.15 --rounds 3 --epochs 8 --lr 0.02 --weight-decay 5e-4 --shift 0 --out $m-keep-p.ckpt
+  step $m-keep-q.ckpt quantize $m-keep-p.ckpt --bits conv=6,fc=4 --epochs 6 --shift 0 --out $m-keep-q.ckpt
+  step $m-keep.pocket encode $m-keep-q.ckpt --bias-bits 4 --out $m-keep.pocket
   # Shifted training images, with fewer weights kept (6 % of fc1, 10 % of conv2, 15 % of fc2), then with distillation.
   step $m-shift-keep-p.ckpt prune $m-shift-float.ckpt --keep conv1=0.66,conv2=0.10,fc1=0.06,fc2=0.15 --rounds 3 --epochs 8 --lr 0.02 --weight-decay 5e-4 --shift 2 --out $m-shift-keep-p.ckpt
   step $m-shift-keep-q.ckpt quantize $m-shift-keep-p.ckpt --bits conv=6,fc=4 --epochs 6 --shift 2 --out $m-shift-keep-q.ckpt
@@ -67,6 +75,6 @@ if [ "$which" != lenet300 ]; then
   step $m-shift-keep-distill-p.ckpt prune $m-shift-float.ckpt --keep conv1=0.66,conv2=0.10,fc1=0.06,fc2=0.15 --rounds 3 --epochs 8 --lr 0.02 --weight-decay 5e-4 --shift 2 --distill 0.5 --out $m-shift-keep-distill-p.ckpt
   step $m-shift-keep-distill-q.ckpt quantize $m-shift-keep-distill-p.ckpt --bits conv=6,fc=4 --epochs 6 --shift 2 --distill 0.5 --out $m-shift-keep-distill-q.ckpt
   step $m-shift-keep-distill.pocket encode $m-shift-keep-distill-q.ckpt --bias-bits 4 --out $m-shift-keep-distill.pocket
-  files+=($m-han-huffman.pocket $m-han-adaptive-bias4.pocket $m-shift-keep.pocket $m-shift-keep-huffman.pocket $m-shift-keep-distill.pocket)
+  files+=($m-han-huffman.pocket $m-han-adaptive-bias4.pocket $m-shift.pocket $m-keep.pocket $m-shift-keep.pocket $m-shift-keep-huffman.pocket $m-shift-keep-distill.pocket)
 fi
 "$pocket" pareto "${files[@]}" --out "$out"
