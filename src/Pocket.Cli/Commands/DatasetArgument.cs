@@ -16,6 +16,14 @@ public static class DatasetArgument
     public static DatasetSplit Load(string? option, Checkpoint checkpoint, string file) =>
         Load(option, checkpoint.Dataset, file, checkpoint.Input, checkpoint.Classes, CheckpointPreprocessing.Of(checkpoint, file));
 
+    /// <summary>The data for a .pocket file loaded into Pocket.Runtime: its dataset, input, outputs and stored preprocessing.</summary>
+    public static DatasetSplit Load(string? option, Pocket.Runtime.PocketNetwork network, string file)
+    {
+        var shape = network.InputShape;
+        return Load(option, network.Metadata.GetValueOrDefault(Pocket.Format.ModelMetadata.Dataset), file,
+            new InputShape(shape.Channels, shape.Height, shape.Width), network.OutputLength, FilePreprocessing.Of(network, file));
+    }
+
     /// <param name="file">The model's file, named in the messages.</param>
     public static DatasetSplit Load(string? option, string? named, string file, InputShape input, int outputs, Preprocessing preprocessing)
     {

@@ -68,9 +68,7 @@ public sealed class ParetoCommand : Command<ParetoCommand.Settings>
         byte[] bytes = File.ReadAllBytes(file);
         var report = PocketFile.Inspect(bytes, file);
         var network = PocketNetwork.Load(file);
-        var shape = network.InputShape;
-        var data = DatasetArgument.Load(dataset, network.Metadata.GetValueOrDefault(ModelMetadata.Dataset), file,
-            new InputShape(shape.Channels, shape.Height, shape.Width), network.OutputLength, FilePreprocessing.Of(network, file));
+        var data = DatasetArgument.Load(dataset, network, file);
         var evaluation = RuntimeEvaluator.Evaluate(network, data.Test);
         string model = network.Metadata.GetValueOrDefault(ModelMetadata.Model) ?? "model";
         return new ParetoPoint(label, model, bytes.LongLength, report.DenseBytes, 1 - evaluation.Accuracy);

@@ -23,9 +23,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
     {
         if (!System.IO.File.Exists(s.File)) throw new InputException($"{s.File}: file not found");
         var network = PocketNetwork.Load(s.File, new PocketNetworkOptions { MaxDegreeOfParallelism = Math.Max(1, s.Threads) });
-        var shape = network.InputShape;
-        var data = DatasetArgument.Load(s.Dataset, network.Metadata.GetValueOrDefault(ModelMetadata.Dataset), s.File,
-            new InputShape(shape.Channels, shape.Height, shape.Width), network.OutputLength, FilePreprocessing.Of(network, s.File));
+        var data = DatasetArgument.Load(s.Dataset, network, s.File);
         var evaluation = RuntimeEvaluator.Evaluate(network, data.Test);
         ResultPrinter.Evaluation(network.Metadata.GetValueOrDefault(ModelMetadata.Model) ?? s.File, data.Name, evaluation, s.Json);
         return 0;
