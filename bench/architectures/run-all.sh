@@ -1,32 +1,45 @@
 #!/usr/bin/env bash
-# The SqueezeNet paper's "+ Deep Compression" row at our scale: each compact architecture's small variant is
-# trained on Fashion-MNIST, then pruned, quantized and Huffman-coded by `pocket compress`, then run in
-# Pocket.Runtime. Short runs (a slice of the training set, few epochs) so each model takes minutes on 2 cores.
-# Usage: bench/architectures/run-all.sh [OUTDIR] [TRAIN_LIMIT] [EPOCHS]
+# Issue 17's table: each compact architecture trained on the full Fashion-MNIST training set with `pocket train`'s
+# defaults for it, then compressed with `pocket compress`'s defaults (SEP-Net: k×k filters binarized first, then
+# the rest pruned and quantized), then measured from the files: float and compressed `.pocket` sizes, Pocket.Runtime
+# accuracy (`pocket run`) and TorchSharp's on the decoded file (`pocket eval`). About an hour per model on 2 cores.
+# Usage: bench/architectures/run-all.sh [OUTDIR] [MODEL…]   (MODEL: a name of the list below; default all)
+# Every step is skipped when its output exists, so a killed run continues where it stopped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-out=${1:-artifacts/architectures}; limit=${2:-20000}; epochs=${3:-3}
+out=${1:-artifacts/architectures}; shift || true
 mkdir -p "$out"
 dotnet build src/Pocket.Cli -c Release -v q -nologo >/dev/null
 pocket=src/Pocket.Cli/bin/Release/net10.0/pocket
-: > "$out/times.txt"
-run() { # name, then the pocket arguments
-  local name=$1; shift
-  local start=$(date +%s.%N)
-  "$pocket" "$@" > "$out/$name.json"
-  printf '%-32s %7.1f s  pocket %s\n' "$name" "$(echo "$(date +%s.%N) - $start" | bc)" "$*" | tee -a "$out/times.txt"
-}
-models=(
-  "mobilenet|--model mobilenet_v1 --option alpha=0.25 --option resolution=32"
-  "sepnet|--model sepnet --option width=0.5 --option resolution=32"
-  "squeezenet|--model squeezenet1_1 --option resolution=32"
+declare -A flags=(
+  [squeezenet1_1]="--model squeezenet1_1"
+  [squeezenet1_0]="--model squeezenet1_0 --option resolution=32"  # 7×7/2 conv1: 28×28 pools down to nothing
+  [mobilenet_a050]="--model mobilenet_v1 --option alpha=0.5"
+  [mobilenet_a025]="--model mobilenet_v1 --option alpha=0.25"
+  [sepnet]="--model sepnet"
 )
-for entry in "${models[@]}"; do
-  name=${entry%%|*}; flags=${entry#*|}
+names=("$@"); [ ${#names[@]} -gt 0 ] || names=(squeezenet1_1 squeezenet1_0 mobilenet_a050 mobilenet_a025 sepnet)
+step() { # OUTPUT NAME.json, then the pocket arguments: runs once, times it into times.txt
+  local target=$1 json=$2; shift 2
+  [ -e "$target" ] && return 0
+  local start; start=$(date +%s)
+  "$pocket" "$@" --json > "$out/$json.partial"
+  mv "$out/$json.partial" "$out/$json"
+  printf '%-28s %6d s  pocket %s\n' "$json" "$(( $(date +%s) - start ))" "$*" | tee -a "$out/times.txt"
+}
+for name in "${names[@]}"; do
+  [ -n "${flags[$name]:-}" ] || { echo "run-all.sh: unknown model '$name' (${!flags[*]})" >&2; exit 2; }
+  m=$out/$name
   # shellcheck disable=SC2086
-  run "$name-train" train $flags --dataset fashion-mnist --epochs "$epochs" --limit "$limit" --out "$out/$name.ckpt" --json
-  run "$name-summary" summary $flags --input 1x32x32 --classes 10 --json
-  run "$name-compress" compress --from "$out/$name.ckpt" --limit "$limit" --rounds 2 --retrain-epochs 1 --finetune-epochs 1 --out "$out/$name.pocket" --json
-  run "$name-run" run "$out/$name.pocket" --json
-  "$pocket" encode "$out/$name.ckpt" --out "$out/$name-float.pocket" --json > "$out/$name-float-encode.json"
+  step "$m.ckpt" "$name-train.json" train ${flags[$name]} --dataset fashion-mnist --out "$m.ckpt"
+  step "$m-float.pocket" "$name-encode.json" encode "$m.ckpt" --out "$m-float.pocket"
+  from=$m.ckpt
+  if [ "$name" = sepnet ]; then
+    step "$m-binary.ckpt" "$name-binarize.json" binarize "$m.ckpt" --out "$m-binary.ckpt"
+    from=$m-binary.ckpt
+  fi
+  step "$m.pocket" "$name-compress.json" compress --from "$from" --out "$m.pocket"
+  step "$out/$name-run.json" "$name-run.json" run "$m.pocket"
+  step "$out/$name-eval.json" "$name-eval.json" eval "$m.pocket"
+  step "$out/$name-float-run.json" "$name-float-run.json" run "$m-float.pocket"
 done

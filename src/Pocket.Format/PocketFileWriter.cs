@@ -78,11 +78,13 @@ internal static class PocketFileWriter
         return file;
     }
 
+    /// <summary>Entries sorted by the UTF-8 bytes of their keys: the same metadata, gathered in any order (a dictionary
+    /// filled by one command or by a chain of them), gives the same bytes.</summary>
     private static byte[] EncodeMetadata(IReadOnlyDictionary<string, string> metadata)
     {
         var w = new ByteWriter();
         w.WriteUInt32((uint)metadata.Count);
-        foreach (var (key, value) in metadata)
+        foreach (var (key, value) in metadata.OrderBy(e => Encoding.UTF8.GetBytes(e.Key), Utf8KeyOrder.Instance))
         {
             w.WriteShortString(key);
             w.WriteLongString(value);
@@ -275,4 +277,11 @@ internal static class PocketFileWriter
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void Bad(string message) => throw new ArgumentException(message);
+}
+
+/// <summary>Byte-wise order of UTF-8 keys, the order docs/format.md gives metadata entries.</summary>
+file sealed class Utf8KeyOrder : IComparer<byte[]>
+{
+    public static readonly Utf8KeyOrder Instance = new();
+    public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
 }

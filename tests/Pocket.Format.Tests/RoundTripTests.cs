@@ -18,6 +18,19 @@ public class RoundTripTests
     }
 
     [Fact]
+    public void The_same_metadata_gathered_in_another_order_gives_the_same_file()
+    {
+        var model = TestModels.Small();
+        var entries = new[] { ("zeta", "1"), ("model", "lenet5"), ("Alpha", "2"), ("é", "3"), ("a", "4") };
+        var forward = model with { Metadata = entries.ToDictionary(e => e.Item1, e => e.Item2) };
+        var backward = model with { Metadata = entries.Reverse().ToDictionary(e => e.Item1, e => e.Item2) };
+        byte[] bytes = PocketFile.Encode(forward);
+        Assert.Equal(bytes, PocketFile.Encode(backward));
+        // Stored by the UTF-8 bytes of the keys: upper case before lower, "é" (0xC3 0xA9) last.
+        Assert.Equal(["Alpha", "a", "model", "zeta", "é"], PocketFile.Decode(bytes).Metadata.Keys);
+    }
+
+    [Fact]
     public void Negative_zero_and_nan_payloads_survive()
     {
         float[] odd = [-0.0f, 0.0f, TestModels.Bits(0x7FC00001), TestModels.Bits(0xFFBFFFFF), TestModels.Bits(0x7F800001), float.Epsilon, float.NegativeInfinity];
