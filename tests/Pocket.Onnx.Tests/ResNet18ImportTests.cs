@@ -4,7 +4,7 @@ using Pocket.Runtime;
 namespace Pocket.Onnx.Tests;
 
 /// <summary>A fact that runs only when ResNet-18 of NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 is in the
-/// NuGet cache (restoring bench/Pocket.OnnxImportBench puts it there); the 63.6 MB file is not part of the repository.</summary>
+/// NuGet cache (restoring this test project puts it there: its PackageDownload); the 63.6 MB file is not part of the repository.</summary>
 public sealed class ResNet18FactAttribute : FactAttribute
 {
     public static string Path
@@ -19,7 +19,7 @@ public sealed class ResNet18FactAttribute : FactAttribute
 
     public ResNet18FactAttribute()
     {
-        if (!File.Exists(Path)) Skip = $"{Path} is not in the NuGet cache (dotnet restore bench/Pocket.OnnxImportBench)";
+        if (!File.Exists(Path)) Skip = $"{Path} is not in the NuGet cache (restoring this test project downloads it)";
     }
 }
 
