@@ -4,14 +4,15 @@
 # Usage: bench/architectures/table.sh [OUTDIR]
 set -euo pipefail
 out=${1:-artifacts/architectures}
+thousands() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 acc() { jq -r '.accuracy * 100 | . * 100 | round / 100' "$1"; }
-echo "| model | float accuracy (run) | float \`.pocket\` | compressed accuracy (run / eval) | compressed \`.pocket\` | smaller | loss |"
+echo "| model | float accuracy (run) | float \`.pocket\` | compressed accuracy (run / eval) | compressed \`.pocket\` | smaller | change |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 for name in squeezenet1_1 squeezenet1_0 mobilenet_a050 mobilenet_a025 sepnet; do
   m=$out/$name
   [ -e "$out/$name-float-run.json" ] && [ -e "$out/$name-eval.json" ] || continue
   float=$(acc "$out/$name-float-run.json"); run=$(acc "$out/$name-run.json"); ev=$(acc "$out/$name-eval.json")
   fb=$(stat -c %s "$m-float.pocket"); cb=$(stat -c %s "$m.pocket")
-  printf '| %s | %s %% | %s B | %s %% / %s %% | %s B | %s× | %s pt |\n' "$name" "$float" "$(printf "%'d" "$fb")" "$run" "$ev" \
-    "$(printf "%'d" "$cb")" "$(echo "scale=1; $fb / $cb" | bc)" "$(echo "$float - $run" | bc)"
+  printf '| %s | %s %% | %s B | %s %% / %s %% | %s B | %s× | %+.2f pt |\n' "$name" "$float" "$(thousands "$fb")" "$run" "$ev" \
+    "$(thousands "$cb")" "$(printf '%.1f' "$(echo "scale=3; $fb / $cb" | bc)")" "$(echo "$run - $float" | bc)"
 done
