@@ -9,8 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-artifacts/architectures}; shift || true
 mkdir -p "$out"
-dotnet build src/Pocket.Cli -c Release -v q -nologo >/dev/null
-pocket=src/Pocket.Cli/bin/Release/net10.0/pocket
+# $POCKET: a `pocket` built elsewhere (a copy of the build keeps a long run safe from rebuilds of the tree).
+if [ -n "${POCKET:-}" ]; then pocket=$POCKET; else
+  dotnet build src/Pocket.Cli -c Release -v q -nologo >/dev/null
+  pocket=src/Pocket.Cli/bin/Release/net10.0/pocket
+fi
 declare -A flags=(
   [squeezenet1_1]="--model squeezenet1_1"
   [squeezenet1_0]="--model squeezenet1_0 --option resolution=32"  # 7×7/2 conv1: 28×28 pools down to nothing

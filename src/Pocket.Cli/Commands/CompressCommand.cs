@@ -3,6 +3,7 @@ using Pocket.Cli.Output;
 using Pocket.Training.Checkpoints;
 using Pocket.Training.Compression;
 using Pocket.Training.Data;
+using Pocket.Training.Models;
 using Pocket.Training.Training;
 using Spectre.Console.Cli;
 
@@ -33,6 +34,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [CommandOption("--finetune-lr <LR>")] [Description("Learning rate of centroid fine-tuning.")] public double? FineTuneLr { get; init; }
         [CommandOption("--index-bits <B>")] public int? IndexBits { get; init; }
         [CommandOption("--bias-bits <B>")] [Description("Override the recipe's bias codebook bits.")] public int? BiasBits { get; init; }
+        [CommandOption("--batchnorm-bits <B>")] [Description("Override the recipe's BatchNorm scale/shift codebook bits.")] public int? BatchNormBits { get; init; }
         [CommandOption("--distill <W>")] [Description(CompressionArguments.DistillDescription)] public double? Distill { get; init; }
         [CommandOption("--temperature <T>")] [Description("Distillation temperature (default 4).")] public double? Temperature { get; init; }
         [CommandOption("--shift <N>")] [Description(TrainingArguments.ShiftDescription + " Every stage: training, pruning and fine-tuning.")] public int? Shift { get; init; }
@@ -99,15 +101,20 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
                     },
                     TrainLimit = s.Limit,
                 },
-                Encoding = recipe.Encoding with { IndexBits = s.IndexBits, BiasBits = s.BiasBits ?? recipe.Encoding.BiasBits },
+                Encoding = recipe.Encoding with { IndexBits = s.IndexBits, BiasBits = s.BiasBits ?? recipe.Encoding.BiasBits, BatchNormBits = s.BatchNormBits ?? recipe.Encoding.BatchNormBits },
             };
         }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
         if (s.BiasBits is < 1 or > 16) throw new UsageException($"--bias-bits: {s.BiasBits} is not 1 to 16");
+        if (s.BatchNormBits is < 1 or > 16) throw new UsageException($"--batchnorm-bits: {s.BatchNormBits} is not 1 to 16");
         var train = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, null, null, null, null, s.Seed, s.Shift);
+        if (start is not null) CompressionArguments.CheckKeepLayers(recipe.Pruning.Rule, () => ModuleState.Restore(start, s.From!));
         var data = start is null
             ? DatasetCatalog.Load(s.Dataset ?? "mnist")
             : DatasetArgument.Load(s.Dataset, start, s.From!);
+        if (start is null)
+            CompressionArguments.CheckKeepLayers(recipe.Pruning.Rule, () => ModelZoo.Create(spec,
+                TrainingRecipes.InputFor(spec, data.Train.Channels, data.Train.Height, data.Train.Width), data.Train.Classes));
 
         string? reportIndex = null;
         var result = TrainingProgressView.Run($"compress {spec}", s.Json, report =>

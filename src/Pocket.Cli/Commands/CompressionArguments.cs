@@ -22,6 +22,18 @@ public static class CompressionArguments
         };
     }
 
+    /// <summary>
+    /// Refuses, before any data is read or any training runs, a --keep that names a layer the model does not have
+    /// (the pruning run would only find out at its first round, after compress's float training).
+    /// </summary>
+    public static void CheckKeepLayers(PruningRule rule, Func<Pocket.Training.Models.PocketModule> model)
+    {
+        if (rule is not PruningRule.PerLayer perLayer || perLayer.Keep.Keys.All(k => k is "conv" or "fc")) return;
+        using var m = model();
+        try { perLayer.CheckLayers(m.CompressibleWeights().Select(w => Pocket.Training.Models.PocketModule.LayerName(w.Name)).ToList()); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
+
     /// <summary>The `--schedule` value: how the kept fraction shrinks over the pruning rounds.</summary>
     public static PruningSchedule Schedule(string schedule) => schedule.ToLowerInvariant() switch
     {

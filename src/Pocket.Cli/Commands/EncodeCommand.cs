@@ -28,6 +28,10 @@ public sealed class EncodeCommand : Command<EncodeCommand.Settings>
         [Description("Store Linear/Conv2d biases as a 2^B-entry codebook instead of float32.")]
         public int? BiasBits { get; init; }
 
+        [CommandOption("--batchnorm-bits <B>")]
+        [Description("Store BatchNorm2d's scale and shift as a 2^B-entry codebook instead of float32.")]
+        public int? BatchNormBits { get; init; }
+
         [CommandOption("--json")] public bool Json { get; init; }
     }
 
@@ -36,7 +40,8 @@ public sealed class EncodeCommand : Command<EncodeCommand.Settings>
         OutputArgument.Require(s.Out, "the .pocket file to write");
         if (s.IndexBits is < 1 or > 16) throw new UsageException($"--index-bits: {s.IndexBits} is not 1 to 16");
         if (s.BiasBits is < 1 or > 16) throw new UsageException($"--bias-bits: {s.BiasBits} is not 1 to 16");
-        var options = new PocketEncoder.Options(s.IndexBits, new PocketWriteOptions { StreamCoding = ParseCoding(s.Coding) }, s.BiasBits);
+        if (s.BatchNormBits is < 1 or > 16) throw new UsageException($"--batchnorm-bits: {s.BatchNormBits} is not 1 to 16");
+        var options = new PocketEncoder.Options(s.IndexBits, new PocketWriteOptions { StreamCoding = ParseCoding(s.Coding) }, s.BiasBits, BatchNormBits: s.BatchNormBits);
         var model = PocketDecoder.IsPocketFile(s.In)
             ? PocketEncoder.Reencode(PocketFile.Read(s.In), options)
             : PocketEncoder.Encode(Checkpoint.Load(s.In), options);

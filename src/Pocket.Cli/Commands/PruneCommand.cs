@@ -49,6 +49,7 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         var options = CompressionArguments.Pruning(input.Model.Name, s.Keep, s.Quality, s.Rounds, s.Schedule,
             s.Epochs, s.LearningRate, s.WeightDecay, s.Optimizer, s.Seed, s.Limit, s.Shift);
         options = options with { Retrain = options.Retrain with { Distill = CompressionArguments.Distill(s.Distill, s.Temperature) } };
+        CompressionArguments.CheckKeepLayers(options.Rule, () => ModuleState.Restore(input, s.In));
         var data = DatasetArgument.Load(s.Dataset, input, s.In);
         var result = TrainingProgressView.Run($"prune {input.Model}", s.Json, report =>
             ResumableOutput.Run(s.Out, s.Resume,

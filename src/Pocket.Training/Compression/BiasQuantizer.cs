@@ -25,7 +25,8 @@ public static class BiasQuantizer
         return model with { Tensors = tensors };
     }
 
-    private static PocketTensor Quantize(DenseTensor dense, int bits)
+    /// <summary>One float32 vector as a 2^b-level codebook, or unchanged if that would not be smaller.</summary>
+    internal static PocketTensor Quantize(DenseTensor dense, int bits)
     {
         int distinct = dense.Values.Distinct().Count();
         int k = Math.Min(1 << bits, distinct);

@@ -10,14 +10,16 @@ namespace Pocket.Training.Compression;
 /// <summary>
 /// Turns a checkpoint into a <see cref="PocketModel"/>: the graph exported by the model, each compressible weight
 /// in the smallest encoding its compression allows (binary, sparse + codebook, dense + codebook, or float), and
-/// every other tensor (biases, BatchNorm) as float32. The metadata carries the model's name, options, input
+/// every other tensor (biases, BatchNorm in its inference form) as float32. The metadata carries the model's name, options, input
 /// shape, dataset and (for a bundled dataset) class labels, so `pocket eval` can rebuild the TorchSharp network from the file alone.
 /// </summary>
 public static class PocketEncoder
 {
     /// <param name="IndexBits">Relative-index width: a fixed b for every sparse layer, or null to pick per layer the b that makes the smallest section.</param>
     /// <param name="BiasBits">If set, Linear and Conv2d biases are stored as a 2^b-entry codebook (<see cref="BiasQuantizer"/>) rather than float32.</param>
-    public sealed record Options(int? IndexBits = null, PocketWriteOptions? Write = null, int? BiasBits = null);
+    /// <param name="FoldBatchNorm">When encoding a checkpoint, store each BatchNorm2d in its inference form, mean 0 and var 1 (<see cref="BatchNormStatistics"/>): half the bytes, the same outputs to float32 rounding.</param>
+    /// <param name="BatchNormBits">If set, BatchNorm2d's γ and β are stored as a 2^b-entry codebook too (lossy).</param>
+    public sealed record Options(int? IndexBits = null, PocketWriteOptions? Write = null, int? BiasBits = null, bool FoldBatchNorm = true, int? BatchNormBits = null);
 
     public static PocketModel Encode(Checkpoint checkpoint, Options? options = null)
     {
@@ -34,14 +36,13 @@ public static class PocketEncoder
         }
         var referenced = graph.Nodes.SelectMany(n => n.Tensors).Where(t => t.Length > 0).ToHashSet();
         foreach (var name in tensors.Keys.Where(k => !referenced.Contains(k)).ToList()) tensors.Remove(name);
-        var encoded = new PocketModel(graph, tensors, Metadata(checkpoint));
-        return options.BiasBits is { } bits ? BiasQuantizer.Quantize(encoded, bits) : encoded;
+        return Finish(new PocketModel(graph, tensors, Metadata(checkpoint)), options, options.FoldBatchNorm);
     }
 
     /// <summary>
     /// A model read from a .pocket file, encoded again with these options: the same weights, codebooks and
-    /// positions (lossless), each sparse layer's index width chosen again for this writer (or set to
-    /// <see cref="Options.IndexBits"/>), and the biases quantized if <see cref="Options.BiasBits"/> says so.
+    /// positions (lossless: BatchNorm is not folded again), each sparse layer's index width chosen again for this writer
+    /// (or set to <see cref="Options.IndexBits"/>), and the biases and BatchNorm quantized if the options say so.
     /// </summary>
     public static PocketModel Reencode(PocketModel model, Options? options = null)
     {
@@ -51,8 +52,15 @@ public static class PocketEncoder
             tensors[name] = tensor is SparseQuantizedTensor sparse
                 ? options.IndexBits is { } b ? sparse with { IndexBits = b } : SmallestIndexWidth(sparse, options.Write)
                 : tensor;
-        var encoded = model with { Tensors = tensors };
-        return options.BiasBits is { } bits ? BiasQuantizer.Quantize(encoded, bits) : encoded;
+        return Finish(model with { Tensors = tensors }, options, fold: false);
+    }
+
+    /// <summary>The float32 tensors besides the weights: BatchNorm folded, biases and BatchNorm quantized, as the options say.</summary>
+    private static PocketModel Finish(PocketModel model, Options options, bool fold)
+    {
+        if (fold) model = BatchNormStatistics.Fold(model);
+        if (options.BatchNormBits is { } bnBits) model = BatchNormStatistics.QuantizeAffine(model, bnBits);
+        return options.BiasBits is { } bits ? BiasQuantizer.Quantize(model, bits) : model;
     }
 
     public static Dictionary<string, string> Metadata(Checkpoint checkpoint)

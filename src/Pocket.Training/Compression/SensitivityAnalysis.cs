@@ -43,4 +43,31 @@ public static class SensitivityAnalysis
         }
         return curves;
     }
+
+    /// <summary>
+    /// Per layer, the smallest tried fraction whose accuracy, that layer pruned alone without retraining, stays
+    /// within <paramref name="maxLossPoints"/> percentage points of the unpruned model's (the curves' point at 1), scanning
+    /// down from 1 and stopping at the first level that loses more: Han et al.'s use of the curves, a layer that
+    /// tolerates pruning being pruned harder. Retraining recovers part of the loss, so the tolerance is a knob.
+    /// </summary>
+    public static PruningRule.PerLayer SuggestKeep(IReadOnlyList<Curve> curves, double maxLossPoints)
+    {
+        if (!(maxLossPoints >= 0)) throw new ArgumentException($"loss: {maxLossPoints} is not a number of points ≥ 0");
+        var keep = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var curve in curves)
+        {
+            var points = curve.Points.OrderByDescending(p => p.Kept).ToList();
+            if (points.Count == 0 || points[0].Kept != 1.0)
+                throw new ArgumentException($"{curve.Layer}: the levels must include 1 (the unpruned accuracy)");
+            double floor = points[0].Accuracy - maxLossPoints / 100;
+            double chosen = 1.0;
+            foreach (var p in points.Skip(1))
+            {
+                if (p.Accuracy < floor) break;
+                chosen = p.Kept;
+            }
+            keep[curve.Layer] = chosen;
+        }
+        return new PruningRule.PerLayer(keep);
+    }
 }

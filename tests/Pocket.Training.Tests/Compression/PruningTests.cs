@@ -183,6 +183,25 @@ public class PruningTests
         Assert.True(curves.Min(c => c.Points[2].Accuracy) < curves.Max(c => c.Points[0].Accuracy), "pruning 99 % of some layer hurts");
     }
 
+    [Fact]
+    public void Suggested_keep_is_the_smallest_level_within_the_loss_before_the_first_that_loses_more()
+    {
+        static SensitivityAnalysis.Curve Curve(string layer, params double[] accuracies) =>
+            new(layer, 100, new[] { 1.0, 0.5, 0.2, 0.1 }.Zip(accuracies, (k, a) => new SensitivityAnalysis.Point(k, a)).ToList());
+        var curves = new[]
+        {
+            Curve("robust", 0.90, 0.90, 0.897, 0.896),   // every level within 0.5 points
+            Curve("fragile", 0.90, 0.80, 0.70, 0.60),    // none
+            Curve("middle", 0.90, 0.899, 0.88, 0.899),   // 0.2 loses 2 points: stops there though 0.1 recovers (noise)
+        };
+        var rule = SensitivityAnalysis.SuggestKeep(curves, 0.5);
+        Assert.Equal(0.1, rule.Keep["robust"]);
+        Assert.Equal(1.0, rule.Keep["fragile"]);
+        Assert.Equal(0.5, rule.Keep["middle"]);
+        Assert.Equal(0.1, SensitivityAnalysis.SuggestKeep(curves, 3).Keep["middle"]);
+        Assert.Throws<ArgumentException>(() => SensitivityAnalysis.SuggestKeep([new("x", 1, [new(0.5, 0.9)])], 1));
+    }
+
     [Theory]
     [InlineData(PruningSchedule.Geometric)]
     [InlineData(PruningSchedule.Cubic)]
