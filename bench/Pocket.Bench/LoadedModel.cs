@@ -17,9 +17,11 @@ public sealed class LoadedModel : IDisposable
 {
     private readonly SessionOptions _ortOptions;
 
-    public LoadedModel(string path)
+    public LoadedModel(string path) : this(PocketFile.Read(path), path) { }
+
+    /// <param name="source">Names the model in errors (a path, or a zoo case).</param>
+    public LoadedModel(PocketModel model, string source)
     {
-        PocketModel model = PocketFile.Read(path);
         Pocket = PocketNetwork.Load(model, new PocketNetworkOptions { MaxDegreeOfParallelism = 1 });
 
         using var onnx = new MemoryStream();
@@ -34,7 +36,7 @@ public sealed class LoadedModel : IDisposable
         Ort = new InferenceSession(onnx.ToArray(), _ortOptions);
 
         torch.set_num_threads(1);
-        Torch = ModuleState.Restore(PocketDecoder.ToCheckpoint(model, path), path);
+        Torch = ModuleState.Restore(PocketDecoder.ToCheckpoint(model, source), source);
         Torch.eval();
         TorchWeightBytes = Torch.parameters().Sum(p => p.numel() * p.element_size());
     }

@@ -5,11 +5,19 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Pocket.Bench;
 
-// `coding`: the codec and k-means benchmarks alone (no models needed); anything else: the runtime comparison.
+// `coding`: the codec and k-means benchmarks alone (no models needed); `zoo`: issue 16's table of compact zoo models
+// with random weights (no models needed); anything else: the runtime comparison on the compressed LeNets.
 if (args is ["coding", .. var codingArgs])
 {
     var codingJob = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(15).WithLaunchCount(1);
     BenchmarkSwitcher.FromTypes([typeof(CodingBenchmarks)]).Run(codingArgs, DefaultConfig.Instance.AddJob(codingJob.AsDefault()));
+    return;
+}
+if (args is ["zoo", .. var zooArgs])
+{
+    // The 224 models take milliseconds a call: fewer, longer iterations than the LeNets'.
+    var zooJob = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(11).WithLaunchCount(1);
+    BenchmarkSwitcher.FromTypes([typeof(ZooBenchmarks)]).Run(zooArgs, DefaultConfig.Instance.AddJob(zooJob.AsDefault()));
     return;
 }
 
@@ -33,4 +41,4 @@ var job = Job.Default
     .WithIterationCount(15)
     .WithLaunchCount(1);
 var config = DefaultConfig.Instance.AddJob(job.AsDefault());
-BenchmarkSwitcher.FromAssembly(typeof(RuntimeBenchmarks).Assembly).Run(args, config);
+BenchmarkSwitcher.FromTypes([typeof(RuntimeBenchmarks)]).Run(args, config);

@@ -16,7 +16,9 @@ public class Float64CompressedConvTests
     [InlineData(19, 1, 1, 13, 1, 1, 1, 0, 1, 0.15, OpKind.Relu)]     // 1×1 spatial: narrower than a vector, scalar path
     [InlineData(24, 5, 3, 11, 1, 1, 1, 0, 1, 0.1, OpKind.Relu)]      // 15 pixels: one vector + overlap (8-wide), scalar (16-wide)
     [InlineData(21, 1, 17, 9, 1, 1, 1, 0, 1, 0.15, OpKind.Relu6)]    // 17 pixels: one 16-wide vector + an overlapping one
-    [InlineData(33, 23, 21, 17, 1, 1, 1, 0, 1, 0.12, OpKind.Relu6)]  // 483 pixels: 8-, 4- and 1-vector blocks and the tail
+    [InlineData(33, 23, 21, 17, 1, 1, 1, 0, 1, 0.12, OpKind.Relu6)]  // 483 pixels: 8-vector blocks, then a 5-vector tail in one pass (8-wide)
+    [InlineData(20, 8, 9, 11, 1, 1, 1, 0, 1, 0.15, OpKind.Relu)]     // 72 pixels: one 8-vector block + a 1-vector tail (8-wide), 5 vectors (16-wide)
+    [InlineData(26, 3, 4, 7, 1, 1, 1, 0, 1, 0.15, OpKind.Relu6)]     // 12 pixels: a 2-vector tail padded to 4 (8-wide)
     [InlineData(64, 14, 14, 70, 1, 1, 1, 0, 1, 0.05, OpKind.Relu)]   // very sparse, many channels keep nothing
     [InlineData(30, 9, 9, 42, 1, 1, 1, 0, 3, 0.15, OpKind.Relu6)]    // grouped pointwise
     [InlineData(5, 17, 19, 9, 3, 3, 2, 1, 1, 0.12, OpKind.Relu)]     // im2col stride 2 with padding, odd everything

@@ -1,16 +1,9 @@
 using Pocket.Format;
-using Pocket.Training.Checkpoints;
-using Pocket.Training.Compression;
 using Pocket.Training.Models;
-using TorchSharp;
 
 namespace Pocket.Cli.Commands;
 
-/// <summary>
-/// A zoo model with freshly initialised weights (TorchSharp's default init from a fixed torch seed), encoded dense
-/// as `pocket encode` would encode an uncompressed checkpoint: what `pocket bench --model` times when there is no
-/// trained file. Same seed, same weights.
-/// </summary>
+/// <summary>`pocket bench --model`'s file when there is no trained one: its flags turned into a <see cref="RandomZooCheckpoint"/>.</summary>
 internal static class RandomZooModel
 {
     public static PocketModel Create(BenchCommand.Settings s)
@@ -30,14 +23,7 @@ internal static class RandomZooModel
         int classes = s.Classes ?? (lenet ? 10 : 1000);
         if (classes < 1) throw new UsageException($"--classes: {classes} must be positive");
 
-        torch.manual_seed(s.Seed);
-        PocketModule model;
-        try { model = ModelZoo.Create(spec, input, classes); }
+        try { return RandomZooCheckpoint.Encode(spec, input, classes, s.Seed); }
         catch (ArgumentException e) { throw new UsageException($"--model {spec}: {e.Message}"); }
-        using (model)
-        {
-            var checkpoint = ModuleState.Capture(model, "random", new Dictionary<string, string> { ["seed"] = s.Seed.ToString() });
-            return PocketEncoder.Encode(checkpoint);
-        }
     }
 }

@@ -156,15 +156,22 @@ internal sealed class SparseConv2dOp : Layer
         int j = 0;
         for (; j + 8 * w <= n; j += 8 * w)
             for (int f = filter0; f < filter1; f++) Block8(f, ref cols, n, j, ref Unsafe.Add(ref outRef, (nint)(f - filter0) * n + j));
-        for (; j + 4 * w <= n; j += 4 * w)
-            for (int f = filter0; f < filter1; f++) Block4(f, ref cols, n, j, ref Unsafe.Add(ref outRef, (nint)(f - filter0) * n + j));
-        for (; j + w <= n; j += w)
-            for (int f = filter0; f < filter1; f++) Block1(f, ref cols, n, j, ref Unsafe.Add(ref outRef, (nint)(f - filter0) * n + j));
         if (j == n) return;
         if (n >= w)
         {
-            // The last partial vector, overlapping the previous one: its pixels get the same chain again.
-            for (int f = filter0; f < filter1; f++) Block1(f, ref cols, n, n - w, ref Unsafe.Add(ref outRef, (nint)(f - filter0) * n + n - w));
+            // The rest (< 8 vectors: all of a 7×7 plane) in one pass over each channel's non-zeros, as SparseRows512
+            // does: up to 8 vectors at w-pixel steps, the last overlapping the one before (the same chain again, so the
+            // same values), duplicates padding the count to 4 or 8. One vector per pass waits on every FMA's latency.
+            int vectors = (n - j + w - 1) / w;
+            Span<int> at = stackalloc int[8];
+            for (int v = 0; v < 8; v++) at[v] = Math.Min(j + Math.Min(v, vectors - 1) * w, n - w);
+            for (int f = filter0; f < filter1; f++)
+            {
+                ref float d = ref Unsafe.Add(ref outRef, (nint)(f - filter0) * n);
+                if (vectors > 4) BlockAt8(f, ref cols, n, at, ref d);
+                else if (vectors > 1) BlockAt4(f, ref cols, n, at, ref d);
+                else Block1(f, ref cols, n, at[0], ref Unsafe.Add(ref d, at[0]));
+            }
             return;
         }
         for (int f = filter0; f < filter1; f++)
@@ -275,25 +282,50 @@ internal sealed class SparseConv2dOp : Layer
         Store(s4, ref Unsafe.Add(ref d, 4 * w)); Store(s5, ref Unsafe.Add(ref d, 5 * w)); Store(s6, ref Unsafe.Add(ref d, 6 * w)); Store(s7, ref Unsafe.Add(ref d, 7 * w));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Block4(int filter, ref float cols, int n, int j, ref float d)
+    /// <summary>8 vectors at the given pixel offsets of one channel's row (<paramref name="d"/> is the row), in registers
+    /// across its non-zeros.</summary>
+    private void BlockAt8(int filter, ref float cols, int n, ReadOnlySpan<int> at, ref float d)
     {
         int start = _rowStart[filter], count = _rowStart[filter + 1] - start;
         ref ushort colRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_columns), start);
         ref float valRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), start);
-        ref float block = ref Unsafe.Add(ref cols, j);
-        nuint w = (nuint)Vector<float>.Count;
+        nint a0 = at[0], a1 = at[1], a2 = at[2], a3 = at[3], a4 = at[4], a5 = at[5], a6 = at[6], a7 = at[7];
+        Vector<float> s0 = new(_bias[filter]), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        for (int t = 0; t < count; t++)
+        {
+            Vector<float> x = new(Unsafe.Add(ref valRef, t));
+            ref float src = ref Unsafe.Add(ref cols, (nint)Unsafe.Add(ref colRef, t) * n);
+            s0 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref src, a0)), s0);
+            s1 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref src, a1)), s1);
+            s2 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref src, a2)), s2);
+            s3 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref src, a3)), s3);
+            s4 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref src, a4)), s4);
+            s5 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref src, a5)), s5);
+            s6 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref src, a6)), s6);
+            s7 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref src, a7)), s7);
+        }
+        Store(s0, ref Unsafe.Add(ref d, a0)); Store(s1, ref Unsafe.Add(ref d, a1)); Store(s2, ref Unsafe.Add(ref d, a2)); Store(s3, ref Unsafe.Add(ref d, a3));
+        Store(s4, ref Unsafe.Add(ref d, a4)); Store(s5, ref Unsafe.Add(ref d, a5)); Store(s6, ref Unsafe.Add(ref d, a6)); Store(s7, ref Unsafe.Add(ref d, a7));
+    }
+
+    /// <summary>4 vectors at the first 4 offsets of <paramref name="at"/>, as <see cref="BlockAt8"/>.</summary>
+    private void BlockAt4(int filter, ref float cols, int n, ReadOnlySpan<int> at, ref float d)
+    {
+        int start = _rowStart[filter], count = _rowStart[filter + 1] - start;
+        ref ushort colRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_columns), start);
+        ref float valRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), start);
+        nint a0 = at[0], a1 = at[1], a2 = at[2], a3 = at[3];
         Vector<float> s0 = new(_bias[filter]), s1 = s0, s2 = s0, s3 = s0;
         for (int t = 0; t < count; t++)
         {
             Vector<float> x = new(Unsafe.Add(ref valRef, t));
-            ref float src = ref Unsafe.Add(ref block, (nint)Unsafe.Add(ref colRef, t) * n);
-            s0 = MulAdd.Of(x, Vector.LoadUnsafe(ref src), s0);
-            s1 = MulAdd.Of(x, Vector.LoadUnsafe(ref src, w), s1);
-            s2 = MulAdd.Of(x, Vector.LoadUnsafe(ref src, 2 * w), s2);
-            s3 = MulAdd.Of(x, Vector.LoadUnsafe(ref src, 3 * w), s3);
+            ref float src = ref Unsafe.Add(ref cols, (nint)Unsafe.Add(ref colRef, t) * n);
+            s0 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref src, a0)), s0);
+            s1 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref src, a1)), s1);
+            s2 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref src, a2)), s2);
+            s3 = MulAdd.Of(x, Vector.LoadUnsafe(ref Unsafe.Add(ref src, a3)), s3);
         }
-        Store(s0, ref d); Store(s1, ref Unsafe.Add(ref d, w)); Store(s2, ref Unsafe.Add(ref d, 2 * w)); Store(s3, ref Unsafe.Add(ref d, 3 * w));
+        Store(s0, ref Unsafe.Add(ref d, a0)); Store(s1, ref Unsafe.Add(ref d, a1)); Store(s2, ref Unsafe.Add(ref d, a2)); Store(s3, ref Unsafe.Add(ref d, a3));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
