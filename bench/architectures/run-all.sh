@@ -2,7 +2,8 @@
 # Issue 17's table: each compact architecture trained on the full Fashion-MNIST training set with `pocket train`'s
 # defaults for it, then compressed with `pocket compress`'s defaults (SEP-Net: k×k filters binarized first, then
 # the rest pruned and quantized), then measured from the files: float and compressed `.pocket` sizes, Pocket.Runtime
-# accuracy (`pocket run`) and TorchSharp's on the decoded file (`pocket eval`). About an hour per model on 2 cores.
+# accuracy (`pocket run`) and TorchSharp's on the decoded file (`pocket eval`), each layer's sensitivity to pruning, and
+# a report per model (OUTDIR/NAME-report/index.html: what compression did per layer, the sensitivity curves).
 # Usage: bench/architectures/run-all.sh [OUTDIR] [MODEL…]   (MODEL: a name of the list below; default all)
 # Every step is skipped when its output exists, so a killed run continues where it stopped.
 set -euo pipefail
@@ -45,4 +46,9 @@ for name in "${names[@]}"; do
   step "$out/$name-run.json" "$name-run.json" run "$m.pocket"
   step "$out/$name-eval.json" "$name-eval.json" eval "$m.pocket"
   step "$out/$name-float-run.json" "$name-float-run.json" run "$m-float.pocket"
+  # Each layer pruned alone (no retraining) on 2,000 test images: the curves per-layer keeps were read from, and what
+  # the report plots. --suggest 1 prints the keep rule within 1 point per layer.
+  step "$out/$name-sensitivity.json" "$name-sensitivity.json" sensitivity "$from" --limit 2000 \
+    --levels 1,0.7,0.5,0.35,0.25,0.15,0.1,0.05 --suggest 1
+  [ -e "$out/$name-report/index.html" ] || "$pocket" report "$m.pocket" --before "$from" --sensitivity "$out/$name-sensitivity.json" --out "$out/$name-report" >/dev/null
 done
