@@ -40,6 +40,10 @@ public static class PruningRun
         using var binary = BinarizedLayers.Freeze(model, input);
         var masks = weights.ToDictionary(w => w.Name, w =>
             start.Masks.TryGetValue(w.Name, out var m) ? tensor(m, w.Weight.shape).to_type(ScalarType.Bool) : ones_like(w.Weight, dtype: ScalarType.Bool));
+        if (options.RemoveDeadTaps && saved is null)
+            foreach (var (name, live) in DeadConvTaps.Masks(model.ExportGraph()))
+                if (masks.TryGetValue(name, out var mask))
+                    using (var liveMask = tensor(live, mask.shape)) mask.logical_and_(liveMask);
 
         // A resumed run re-enters the round it was saved in, after the pruning step and the epochs already done.
         int firstRound = saved switch { null => 1, { Finished: true } => options.Rounds + 1, _ => saved.Round };
