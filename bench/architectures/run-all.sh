@@ -5,7 +5,8 @@
 # accuracy (`pocket run`) and TorchSharp's on the decoded file (`pocket eval`), each layer's sensitivity to pruning, and
 # a report per model (OUTDIR/NAME-report/index.html: what compression did per layer, the sensitivity curves).
 # Usage: bench/architectures/run-all.sh [OUTDIR] [MODEL…]   (MODEL: a name of the list below; default all)
-# Every step is skipped when its output exists, so a killed run continues where it stopped.
+# Every step is skipped when its output exists, and train and compress continue from their journal (--resume), so a
+# killed run continues where it stopped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-artifacts/architectures}; shift || true
@@ -35,14 +36,14 @@ for name in "${names[@]}"; do
   [ -n "${flags[$name]:-}" ] || { echo "run-all.sh: unknown model '$name' (${!flags[*]})" >&2; exit 2; }
   m=$out/$name
   # shellcheck disable=SC2086
-  step "$m.ckpt" "$name-train.json" train ${flags[$name]} --dataset fashion-mnist --out "$m.ckpt"
+  step "$m.ckpt" "$name-train.json" train ${flags[$name]} --dataset fashion-mnist --out "$m.ckpt" --resume
   step "$m-float.pocket" "$name-encode.json" encode "$m.ckpt" --out "$m-float.pocket"
   from=$m.ckpt
   if [ "$name" = sepnet ]; then
     step "$m-binary.ckpt" "$name-binarize.json" binarize "$m.ckpt" --out "$m-binary.ckpt"
     from=$m-binary.ckpt
   fi
-  step "$m.pocket" "$name-compress.json" compress --from "$from" --out "$m.pocket"
+  step "$m.pocket" "$name-compress.json" compress --from "$from" --out "$m.pocket" --resume
   step "$out/$name-run.json" "$name-run.json" run "$m.pocket"
   step "$out/$name-eval.json" "$name-eval.json" eval "$m.pocket"
   step "$out/$name-float-run.json" "$name-float-run.json" run "$m-float.pocket"

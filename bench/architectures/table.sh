@@ -12,7 +12,7 @@ for name in squeezenet1_1 squeezenet1_0 mobilenet_a050 mobilenet_a025 sepnet; do
   m=$out/$name
   [ -e "$out/$name-float-run.json" ] && [ -e "$out/$name-eval.json" ] || continue
   float=$(acc "$out/$name-float-run.json"); run=$(acc "$out/$name-run.json"); ev=$(acc "$out/$name-eval.json")
-  fb=$(stat -c %s "$m-float.pocket"); cb=$(stat -c %s "$m.pocket")
+  fb=$(stat -L -c %s "$m-float.pocket"); cb=$(stat -L -c %s "$m.pocket")
   printf '| %s | %s %% | %s B | %s %% / %s %% | %s B | %s× | %+.2f pt |\n' "$name" "$float" "$(thousands "$fb")" "$run" "$ev" \
     "$(thousands "$cb")" "$(printf '%.1f' "$(echo "scale=3; $fb / $cb" | bc)")" "$(echo "$run - $float" | bc)"
 done

@@ -23,7 +23,14 @@ public static class SensitivityPlot
             line.LegendText = c.Weights > 0 ? $"{c.Layer} ({c.Weights:N0} weights)" : c.Layer;
         }
         plot.Axes.SetLimitsX(0, 100);
-        plot.ShowLegend(Alignment.LowerLeft);
-        PlotStyle.Save(plot, path);
+        if (curves.Layers.Count <= 8)
+        {
+            plot.ShowLegend(Alignment.LowerLeft);
+            PlotStyle.Save(plot, path);
+            return;
+        }
+        // A deep network's legend (MobileNet: 28 layers) would hide the curves: beside the plot, one row per layer.
+        plot.ShowLegend(Edge.Right);
+        PlotStyle.Save(plot, path, PlotStyle.Width + 320, Math.Max(PlotStyle.Height, 22 * curves.Layers.Count + 90));
     }
 }

@@ -38,11 +38,25 @@ public sealed record CompressionRecipe(PruningOptions Pruning, QuantizationOptio
         // stage's input model: measured from seed 1, Han's keeps without the shift 38,612 bytes (44.7×) at 0.78 %; these
         // keeps with the shift 30,932 bytes (55.7×) at 0.60 %, with distillation too 32,364 bytes (53.3×) at 0.51 %,
         // the float model's own error (bench/results/deep-compression.md).
+        // SqueezeNet (issue 17) keeps 50 % of every conv but conv1 (576 weights, kept whole) at 6 bits instead of 35 % at
+        // 8, retrains at its training rate (0.01) rather than a tenth of it and distils from the input model; pruning
+        // first removes the taps that only read padding (DeadConvTaps: at 28×28, 8/9 of fire6 … fire9's expand3x3).
+        // Measured on v1.1 at 28×28 from the 90.06 % model of bench/results/architectures.md: the old default (35 %,
+        // 8 bits, lr 0.001, no distillation, dead taps kept) gave 311,580 bytes (9.3×) at 88.51 %; this recipe
+        // 179,516 bytes (16.2×) at 90.11 %.
+        // MobileNet v1 (issue 17) keeps per layer what `pocket sensitivity` suggests within 0.5 points (MobileNetKeep),
+        // with 5-bit codebooks and distillation; BatchNorm is stored in its inference form (BatchNormStatistics).
+        // Measured on α 0.25 at 28×28 from the 89.50 % model (bench/results/architectures.md): this recipe 104,004 bytes
+        // (8.5× smaller than the 880,284-byte float file) at 89.16 %; the keeps within 1 point at 6 bits 96,764 bytes
+        // (9.1×) at 88.28 %; session 7's flat 25 % of every 1×1 conv at 6 bits, BatchNorm unfolded, 122,860 bytes
+        // (7.3×) at 86.83 % from an 88.83 % model.
         Distillation? none = null;
         var (keep, bits, biasBits, rounds, schedule, epochs, lr, distill, fineTuneEpochs) = model.ToLowerInvariant() switch
         {
             "lenet300" => ("fc1=0.06,fc2=0.07,fc3=0.2", "5", (int?)4, 6, PruningSchedule.Cubic, 6, 0.03, new Distillation(0.5, 4), 3),
             "lenet5" => ("conv1=0.66,conv2=0.1,fc1=0.06,fc2=0.15", "conv=6,fc=4", 4, 3, PruningSchedule.Geometric, 8, 0.02, new Distillation(0.5, 4), 6),
+            "squeezenet1_0" or "squeezenet1_1" => ("conv=0.5,conv1=1", "conv=6", null, 3, PruningSchedule.Geometric, retrain.Epochs, TrainingRecipes.For(model).LearningRate, new Distillation(0.5, 4), 3),
+            "mobilenet_v1" => (MobileNetKeep, "conv=5,fc=5", null, 3, PruningSchedule.Geometric, retrain.Epochs, retrain.LearningRate, new Distillation(0.5, 4), 3),
             _ => ("conv=0.35,fc=0.1", "conv=8,fc=5", null, 3, PruningSchedule.Geometric, retrain.Epochs, retrain.LearningRate, none, 3),
         };
         var pruneRetrain = retrain with { Epochs = epochs, LearningRate = lr, WeightDecay = Math.Max(retrain.WeightDecay, 5e-4), Distill = distill };
@@ -51,4 +65,12 @@ public sealed record CompressionRecipe(PruningOptions Pruning, QuantizationOptio
             new QuantizationOptions { Bits = BitWidths.Parse(bits), FineTune = retrain with { Epochs = fineTuneEpochs, WeightDecay = 0, Distill = distill } },
             new PocketEncoder.Options(BiasBits: biasBits));
     }
+
+    /// <summary>
+    /// MobileNet v1's kept fractions: per layer the smallest level of `pocket sensitivity` (2,000 test images, levels
+    /// 1 … 0.05) that lost at most 0.5 points when that layer alone was pruned, measured on α 0.25 at 28×28; layers
+    /// not named are not pruned beyond their dead taps (DeadConvTaps).
+    /// </summary>
+    public const string MobileNetKeep =
+        "block1.depthwise=0.7,block3.pointwise=0.7,block4.pointwise=0.7,block5.pointwise=0.7,block6.depthwise=0.5,block6.pointwise=0.7,block7.depthwise=0.7,block7.pointwise=0.5,block8.depthwise=0.5,block8.pointwise=0.5,block9.depthwise=0.5,block9.pointwise=0.35,block10.depthwise=0.5,block10.pointwise=0.5,block11.depthwise=0.7,block11.pointwise=0.5,block12.depthwise=0.7,block12.pointwise=0.25,block13.pointwise=0.15,fc=0.35";
 }
