@@ -4,7 +4,6 @@ using Pocket.Training.Compression;
 using Pocket.Training.Data;
 using Pocket.Training.Models;
 using Pocket.Training.Training;
-using TorchSharp;
 
 // Usage: Pocket.SparseModelGen OUT.pocket MODEL[:alpha=A] CxHxW KEEP BITS
 //   e.g. Pocket.SparseModelGen /tmp/m.pocket mobilenet_v1:alpha=1.0 3x224x224 conv=0.35,fc=0.1 conv=8,fc=5
@@ -26,10 +25,7 @@ try
     var keep = PruningRule.ParseKeep(args[3]);
     var bits = BitWidths.Parse(args[4]);
 
-    torch.manual_seed(1);
-    Checkpoint dense;
-    using (PocketModule module = ModelZoo.Create(new ModelSpec(nameAndOptions[0], options), input, 1000))
-        dense = ModuleState.Capture(module, "random");
+    Checkpoint dense = RandomZooCheckpoint.Capture(new ModelSpec(nameAndOptions[0], options), input, 1000, seed: 1);
 
     // One random image: the zero-epoch runs still evaluate on their test split; no gradient step reads it.
     var rng = new Random(1);

@@ -12,12 +12,17 @@ namespace Pocket.Training.Models;
 /// </summary>
 public static class RandomZooCheckpoint
 {
+    /// <summary>The freshly initialised model as a checkpoint (dataset "random", the seed in its metadata).</summary>
     /// <exception cref="ArgumentException">The spec's options do not fit the model or the input.</exception>
-    public static PocketModel Encode(ModelSpec spec, InputShape input, int classes, int seed)
+    public static Checkpoint Capture(ModelSpec spec, InputShape input, int classes, int seed)
     {
         torch.manual_seed(seed);
         using var model = ModelZoo.Create(spec, input, classes);
-        var checkpoint = ModuleState.Capture(model, "random", new Dictionary<string, string> { ["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        return PocketEncoder.Encode(checkpoint);
+        return ModuleState.Capture(model, "random", new Dictionary<string, string> { ["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
+
+    /// <summary>That checkpoint encoded dense.</summary>
+    /// <exception cref="ArgumentException">The spec's options do not fit the model or the input.</exception>
+    public static PocketModel Encode(ModelSpec spec, InputShape input, int classes, int seed) =>
+        PocketEncoder.Encode(Capture(spec, input, classes, seed));
 }

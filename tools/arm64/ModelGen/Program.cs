@@ -1,8 +1,5 @@
 using Pocket.Format;
-using Pocket.Training.Checkpoints;
-using Pocket.Training.Compression;
 using Pocket.Training.Models;
-using TorchSharp;
 
 // Usage: Pocket.Arm64ModelGen OUT_DIR [--phone]. Every zoo model, freshly initialised from torch seed 1, encoded dense at a
 // small input (the emulated ARM64 run must take seconds, not minutes); the LeNets at their own 1×28×28. With --phone,
@@ -32,9 +29,7 @@ Directory.CreateDirectory(args[0]);
 ];
 foreach (var (name, options, input, classes) in models)
 {
-    torch.manual_seed(1);
-    using PocketModule module = ModelZoo.Create(new ModelSpec(name, options), input, classes);
-    PocketModel model = PocketEncoder.Encode(ModuleState.Capture(module, "random"));
+    PocketModel model = RandomZooCheckpoint.Encode(new ModelSpec(name, options), input, classes, seed: 1);
     string file = Path.Combine(args[0], $"{name}{string.Concat(options.Select(o => $"-{o.Key}{o.Value}"))}.pocket");
     PocketFile.Write(file, model);
     Console.WriteLine(file);
