@@ -137,7 +137,37 @@ public sealed class PocketNetwork
         }
     }
 
-    private void RunTile(ReadOnlySpan<float> input, int batch, Span<float> output, int parallelism)
+    /// <summary>
+    /// Per-layer time of <paramref name="runs"/> single-tile predictions of <paramref name="batch"/> (≤ 64) samples:
+    /// for each executed layer (fused nodes joined by '+'), the median milliseconds of its Forward over the runs, with
+    /// this network's thread count. A diagnostic, like ONNX Runtime's per-node profiling: it times the same code
+    /// Predict runs, with a timestamp read between layers.
+    /// </summary>
+    public IReadOnlyList<LayerTime> TimeLayers(ReadOnlySpan<float> inputs, int batch, int runs)
+    {
+        if (batch < 1 || batch > TileSamples) throw new ArgumentOutOfRangeException(nameof(batch), $"batch must be 1 … {TileSamples}");
+        if (runs < 1) throw new ArgumentOutOfRangeException(nameof(runs));
+        if (inputs.Length < (long)batch * InputLength)
+            throw new PocketRuntimeException($"input holds {inputs.Length} floats, expected {batch} x {InputLength}");
+        var ticks = new long[runs][];
+        var output = new float[batch * OutputLength];
+        for (int r = 0; r < runs; r++)
+        {
+            ticks[r] = new long[_graph.Layers.Length];
+            RunTile(inputs[..(batch * InputLength)], batch, output, _options.MaxDegreeOfParallelism, ticks[r]);
+        }
+        var times = new LayerTime[_graph.Layers.Length];
+        for (int l = 0; l < times.Length; l++)
+        {
+            double[] ms = ticks.Select(t => t[l] * 1000.0 / System.Diagnostics.Stopwatch.Frequency).Order().ToArray();
+            double median = ms.Length % 2 == 1 ? ms[ms.Length / 2] : (ms[ms.Length / 2 - 1] + ms[ms.Length / 2]) / 2;
+            Layer layer = _graph.Layers[l];
+            times[l] = new LayerTime(layer.Name, layer.Kernel, layer.OutputShape, median);
+        }
+        return times;
+    }
+
+    private void RunTile(ReadOnlySpan<float> input, int batch, Span<float> output, int parallelism, long[]? layerTicks = null)
     {
         ArrayPool<float> pool = ArrayPool<float>.Shared;
         CompiledGraph g = _graph;
@@ -152,7 +182,9 @@ public sealed class PocketNetwork
             {
                 Layer layer = g.Layers[l];
                 slots[layer.OutputSlot] = pool.Rent(batch * g.SlotLengths[layer.OutputSlot]);
+                long start = layerTicks is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
                 layer.Forward(workspace);
+                if (layerTicks is not null) layerTicks[l] = System.Diagnostics.Stopwatch.GetTimestamp() - start;
                 foreach (int s in g.ReleaseAfter[l])
                 {
                     pool.Return(slots[s]);

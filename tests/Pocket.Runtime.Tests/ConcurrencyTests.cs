@@ -47,4 +47,43 @@ public class ConcurrencyTests
         Assert.Equal(a, b);
         Assert.Equal(sequential.Predict(input.AsSpan(0, 784)), parallel.Predict(input.AsSpan(0, 784)));
     }
+
+    /// <summary>
+    /// A prediction with several threads hands its layers' chunks to persistent spinning workers, which one call owns
+    /// at a time; concurrent calls run theirs on the thread pool instead. Whoever runs a chunk, and whether the workers
+    /// were spinning or had gone to sleep between calls (the pauses), every output must be the one-thread result.
+    /// The planes are large enough that the convolutions split their pixels between threads.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ConcurrentThreadedCallsMatchOneThread(int parallelism)
+    {
+        var b = new ModelBuilder(41);
+        int x = b.Input(8, 40, 36);
+        x = b.Op("relu1", OpKind.Relu, b.Conv(x, "expand", 8, 24, 1, 1));
+        x = b.Op("relu2", OpKind.Relu, b.Conv(x, "conv3x3", 24, 16, 3, 3, 1, 1, 1, 1));
+        x = b.Conv(x, "stride2", 16, 12, 3, 3, 2, 2, 1, 1);
+        PocketModel model = b.Build();
+        PocketNetwork one = PocketNetwork.Load(model);
+        PocketNetwork many = PocketNetwork.Load(model, new PocketNetworkOptions { MaxDegreeOfParallelism = parallelism });
+        const int inputs = 6;
+        float[][] samples = Enumerable.Range(0, inputs).Select(i => Assertions.RandomInput(200 + i, one.InputLength)).ToArray();
+        float[][] expected = samples.Select(s => one.Predict(s)).ToArray();
+
+        var failures = new List<string>();
+        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        {
+            for (int round = 0; round < 6; round++)
+                for (int i = 0; i < inputs; i++)
+                {
+                    if ((round + t) % 3 == 0) Thread.Sleep(2); // longer than the workers spin: they go to sleep and are woken
+                    if (!many.Predict(samples[i]).AsSpan().SequenceEqual(expected[i]))
+                        lock (failures) failures.Add($"thread {t}, round {round}, input {i}");
+                }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Empty(failures);
+    }
 }

@@ -141,9 +141,26 @@ internal sealed class Conv2dOp : Layer
                 int minRows = Math.Max(4, (int)(65536L / Math.Max(1L, (long)k * n)) * 4);
                 if (packed is not null)
                 {
-                    // Whole 8-row panels per thread; every C element is the same FMA chain whichever thread computes it.
                     int panelLength = PackedGemm.PanelRows * (k + 1);
                     int groupPanels = group * _panelsPerGroup;
+                    if (SplitsPlane(ws.Parallelism, n))
+                    {
+                        // Large planes: each thread takes a range of pixels (32-column tiles) and all the filters, so
+                        // it reads the part of the input its own core wrote in the layer before and writes the part it
+                        // reads in the next (a split by filters made both cores read the whole plane across caches:
+                        // SqueezeNet's 55×55 1×1 convs ran 0.6× as fast on two threads as on one).
+                        int tiles = (n + ColumnTile - 1) / ColumnTile;
+                        int minTiles = Math.Max(1, (int)(65536L / Math.Max(1L, (long)k * rowsPerGroup * ColumnTile)));
+                        ParallelRange.For(tiles, ws.Parallelism, minTiles, (t0, t1) =>
+                        {
+                            int j0 = t0 * ColumnTile, width = Math.Min(n, t1 * ColumnTile) - j0;
+                            PackedGemm.MultiplyPacked(packed.AsSpan(groupPanels * panelLength, _panelsPerGroup * panelLength),
+                                columns.AsSpan(columnsOffset + j0, (k - 1) * n + width), output.AsSpan(outOffset + j0, (rowsPerGroup - 1) * n + width),
+                                width, n, n, k, rowsPerGroup, _activation);
+                        });
+                        continue;
+                    }
+                    // Whole 8-row panels per thread; every C element is the same FMA chain whichever thread computes it.
                     ParallelRange.For(_panelsPerGroup, ws.Parallelism, (minRows + PackedGemm.PanelRows - 1) / PackedGemm.PanelRows, (p0, p1) =>
                     {
                         int r0 = p0 * PackedGemm.PanelRows, r1 = Math.Min(rowsPerGroup, p1 * PackedGemm.PanelRows);
@@ -194,6 +211,31 @@ internal sealed class Conv2dOp : Layer
                     if (layout is not null) Im2Col.SplitPhases(groupInput, planes, g, layout);
                     int outOffset = b * outLength + group * rowsPerGroup * n;
                     int groupPanels = group * _panelsPerGroup;
+                    int minRows = (SpatialMinColumns + outW - 1) / outW;
+                    if (ws.Parallelism > 1 && g.OutHeight >= 2 * minRows)
+                    {
+                        // Large planes: each thread unfolds and multiplies its own output rows with all the filters (its
+                        // own im2col block, in its own L2), rather than one thread unfolding while the other waits and
+                        // both then read that block across cores.
+                        int b0 = b, group0 = group;
+                        float[]? phases = planes;
+                        ParallelRange.For(g.OutHeight, ws.Parallelism, minRows, (y0, y1) =>
+                        {
+                            float[] block = ArrayPool<float>.Shared.Rent(k * blockRows * outW);
+                            try
+                            {
+                                ReadOnlySpan<float> chunkInput = input.AsSpan(b0 * inLength + group0 * g.InChannelsPerGroup * g.InPlane, g.InChannelsPerGroup * g.InPlane);
+                                for (int oy0 = y0; oy0 < y1; oy0 += blockRows)
+                                    MultiplyRowBlock(chunkInput, phases, layout, block, packed, groupPanels, 0, _panelsPerGroup,
+                                        output, outOffset, oy0, Math.Min(y1, oy0 + blockRows));
+                            }
+                            finally
+                            {
+                                ArrayPool<float>.Shared.Return(block);
+                            }
+                        });
+                        continue;
+                    }
                     for (int oy0 = 0; oy0 < g.OutHeight; oy0 += blockRows)
                     {
                         int oy1 = Math.Min(g.OutHeight, oy0 + blockRows), columns = (oy1 - oy0) * outW;
@@ -201,14 +243,8 @@ internal sealed class Conv2dOp : Layer
                         if (layout is not null) Im2Col.UnfoldRowsFromPhases(planes, layout, block, g, oy0, oy1);
                         else Im2Col.UnfoldRows(groupInput, block, g, oy0, oy1);
                         int minPanels = Math.Max(1, (int)(65536L / Math.Max(1L, (long)k * columns)) / 2);
-                        int cOffset = outOffset + oy0 * outW;
                         ParallelRange.For(_panelsPerGroup, ws.Parallelism, minPanels, (p0, p1) =>
-                        {
-                            int r0 = p0 * PackedGemm.PanelRows, r1 = Math.Min(rowsPerGroup, p1 * PackedGemm.PanelRows);
-                            PackedGemm.MultiplyPacked(packed.AsSpan((groupPanels + p0) * panelLength, (p1 - p0) * panelLength),
-                                scratch.AsSpan(0, k * columns), output.AsSpan(cOffset + r0 * n, (r1 - r0 - 1) * n + columns),
-                                columns, n, k, r1 - r0, _activation);
-                        });
+                            MultiplyUnfolded(scratch, packed, groupPanels, p0, p1, output, outOffset, oy0, oy1));
                     }
                 }
             }
@@ -217,6 +253,36 @@ internal sealed class Conv2dOp : Layer
         {
             if (planes is not null) ArrayPool<float>.Shared.Return(planes);
         }
+    }
+
+    /// <summary>Pixels per unit of a plane split between threads: the GEMM's widest tile, so no chunk boundary splits one.</summary>
+    private const int ColumnTile = 32;
+
+    /// <summary>Output pixels a thread must get before a conv splits its plane between threads rather than its filters:
+    /// below that (13×13 and 7×7 planes) the filters are the larger operand and each thread reading half of them wins.</summary>
+    private const int SpatialMinColumns = 256;
+
+    private static bool SplitsPlane(int parallelism, int pixels) => parallelism > 1 && pixels >= SpatialMinColumns * parallelism;
+
+    /// <summary>Unfolds output rows [oy0, oy1) into <paramref name="block"/> and multiplies panels [p0, p1) into them.</summary>
+    private void MultiplyRowBlock(ReadOnlySpan<float> groupInput, float[]? planes, PhasePlane? layout, float[] block, float[] packed,
+        int groupPanels, int p0, int p1, float[] output, int outOffset, int oy0, int oy1)
+    {
+        int columns = (oy1 - oy0) * _g.OutWidth;
+        Span<float> unfolded = block.AsSpan(0, _g.FilterLength * columns);
+        if (layout is not null) Im2Col.UnfoldRowsFromPhases(planes, layout, unfolded, _g, oy0, oy1);
+        else Im2Col.UnfoldRows(groupInput, unfolded, _g, oy0, oy1);
+        MultiplyUnfolded(block, packed, groupPanels, p0, p1, output, outOffset, oy0, oy1);
+    }
+
+    /// <summary>Panels [p0, p1) of the group times the im2col block of output rows [oy0, oy1), into those rows' columns of C.</summary>
+    private void MultiplyUnfolded(float[] block, float[] packed, int groupPanels, int p0, int p1, float[] output, int outOffset, int oy0, int oy1)
+    {
+        int k = _g.FilterLength, n = _g.OutPlane, columns = (oy1 - oy0) * _g.OutWidth, panelLength = PackedGemm.PanelRows * (k + 1);
+        int r0 = p0 * PackedGemm.PanelRows, r1 = Math.Min(_g.OutChannelsPerGroup, p1 * PackedGemm.PanelRows);
+        PackedGemm.MultiplyPacked(packed.AsSpan((groupPanels + p0) * panelLength, (p1 - p0) * panelLength),
+            block.AsSpan(0, k * columns), output.AsSpan(outOffset + oy0 * _g.OutWidth + r0 * n, (r1 - r0 - 1) * n + columns),
+            columns, n, k, r1 - r0, _activation);
     }
 
     /// <summary>

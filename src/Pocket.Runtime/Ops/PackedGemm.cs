@@ -77,11 +77,17 @@ internal static class PackedGemm
     /// <summary><see cref="MultiplyPacked(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, FusedActivation)"/>
     /// into C rows <paramref name="ldc"/> floats apart (a block of columns of a wider C).</summary>
     public static void MultiplyPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> b, Span<float> c,
-        int n, int ldc, int k, int rows, FusedActivation activation)
+        int n, int ldc, int k, int rows, FusedActivation activation) =>
+        MultiplyPacked(packed, b, c, n, n, ldc, k, rows, activation);
+
+    /// <summary>The same for n columns of a wider B (rows <paramref name="ldb"/> floats apart) into n columns of a
+    /// wider C: a block of pixels of a 1×1 convolution, so threads can split the plane rather than the filters.</summary>
+    public static void MultiplyPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> b, Span<float> c,
+        int n, int ldb, int ldc, int k, int rows, FusedActivation activation)
     {
         if (rows <= 0 || n <= 0) return;
         int panels = (rows + PanelRows - 1) / PanelRows;
-        if (ldc < n || packed.Length < PackedLength(rows, k) || b.Length < (long)k * n || c.Length < (long)(rows - 1) * ldc + n)
+        if (ldc < n || ldb < n || packed.Length < PackedLength(rows, k) || b.Length < (long)(k - 1) * ldb + n || c.Length < (long)(rows - 1) * ldc + n)
             throw new ArgumentException("GEMM buffers are smaller than the matrix sizes");
         ref float packedRef = ref MemoryMarshal.GetReference(packed);
         ref float bRef = ref MemoryMarshal.GetReference(b);
@@ -97,15 +103,15 @@ internal static class PackedGemm
         {
             int kc = Math.Min(kBlock, k - k0);
             var slice = new KSlice(k0, kc, k0 == 0, k0 + kc == k ? activation : FusedActivation.None);
-            ref float bBlock = ref Unsafe.Add(ref bRef, (nint)k0 * n);
+            ref float bBlock = ref Unsafe.Add(ref bRef, (nint)k0 * ldb);
             if ((long)kc * n * sizeof(float) <= L2Budget)
             {
                 // Small B (late, low-resolution layers: n = 49 or 196 but K and m up to 1024): B's K-slice stays
                 // in L2 whole, so each panel of A is read once, from L1, across all columns. With columns outer,
                 // megabytes of A would stream from memory once per 32 columns.
                 for (int panel = 0; panel < panels; panel++)
-                    PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, ldc, 0, n, slice, tile);
-                LeftoverColumns(ref packedRef, panels, panelLength, rows, ref bBlock, ref cRef, n, ldc, n / Wide * Wide, n, slice);
+                    PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, ldb, ldc, 0, n, slice, tile);
+                LeftoverColumns(ref packedRef, panels, panelLength, rows, ref bBlock, ref cRef, ldb, ldc, n / Wide * Wide, n, slice);
             }
             else
             {
@@ -113,10 +119,10 @@ internal static class PackedGemm
                 {
                     int j1 = n - j < 4 * Wide ? n : j + 2 * Wide; // the last tiles take every left-over column
                     for (int panel = 0; panel < panels; panel++)
-                        PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, n, ldc, j, j1, slice, tile);
+                        PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, ldb, ldc, j, j1, slice, tile);
                     if (j1 == n)
                     {
-                        LeftoverColumns(ref packedRef, panels, panelLength, rows, ref bBlock, ref cRef, n, ldc, j + (n - j) / Wide * Wide, n, slice);
+                        LeftoverColumns(ref packedRef, panels, panelLength, rows, ref bBlock, ref cRef, ldb, ldc, j + (n - j) / Wide * Wide, n, slice);
                         break;
                     }
                 }
@@ -131,7 +137,7 @@ internal static class PackedGemm
     /// <summary>Columns [j0, j1) of one row panel over one K-slice: 32-wide tiles, then 16, then groups of 4.
     /// A panel with fewer than 8 valid rows works on a copy of its C rows (the padding rows are never stored).</summary>
     private static void PanelColumns(ref float packedRef, int panel, int panelLength, int rows, ref float bBlock, ref float cRef,
-        int n, int ldc, int j0, int j1, KSlice slice, Span<float> tile)
+        int ldb, int ldc, int j0, int j1, KSlice slice, Span<float> tile)
     {
         ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
         ref float cPanel = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * ldc);
@@ -143,12 +149,12 @@ internal static class PackedGemm
             ref float cp = ref Unsafe.Add(ref cPanel, j);
             if (valid == PanelRows)
             {
-                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, ldc, n, slice);
+                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, ldc, ldb, slice);
             }
             else
             {
                 if (!slice.First) CopyRows(ref cp, ldc, ref tileRef, 2 * Wide, valid, 2 * Wide);
-                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, 2 * Wide, n, slice);
+                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, 2 * Wide, ldb, slice);
                 CopyRows(ref tileRef, 2 * Wide, ref cp, ldc, valid, 2 * Wide);
             }
         }
@@ -157,12 +163,12 @@ internal static class PackedGemm
             ref float cp = ref Unsafe.Add(ref cPanel, j);
             if (valid == PanelRows)
             {
-                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, ldc, n, slice);
+                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, ldc, ldb, slice);
             }
             else
             {
                 if (!slice.First) CopyRows(ref cp, ldc, ref tileRef, Wide, valid, Wide);
-                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, Wide, n, slice);
+                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, Wide, ldb, slice);
                 CopyRows(ref tileRef, Wide, ref cp, ldc, valid, Wide);
             }
         }
@@ -177,7 +183,7 @@ internal static class PackedGemm
     /// partial panel run one panel at a time.
     /// </summary>
     private static void LeftoverColumns(ref float packedRef, int panels, int panelLength, int rows, ref float bBlock, ref float cRef,
-        int n, int ldc, int j0, int j1, KSlice slice)
+        int ldb, int ldc, int j0, int j1, KSlice slice)
     {
         if (j0 >= j1) return;
         int fullPanels = rows / PanelRows, panel = 0;
@@ -186,7 +192,7 @@ internal static class PackedGemm
             ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
             ref float cp = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * ldc);
             for (int j = j0; j < j1; j++)
-                Tile32x1(ref ap, panelLength, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref cp, j), ldc, n, slice);
+                Tile32x1(ref ap, panelLength, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref cp, j), ldc, ldb, slice);
         }
         for (; panel < panels; panel++)
         {
@@ -194,7 +200,7 @@ internal static class PackedGemm
             ref float cp = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * ldc);
             int valid = Math.Min(PanelRows, rows - panel * PanelRows);
             for (int j = j0; j < j1; j += 4)
-                Tile8xColumns(ref ap, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref cp, j), ldc, n, slice, valid, Math.Min(4, j1 - j));
+                Tile8xColumns(ref ap, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref cp, j), ldc, ldb, slice, valid, Math.Min(4, j1 - j));
         }
     }
 

@@ -15,6 +15,9 @@ internal static class ParallelRange
             return;
         }
 
+        // The spinning workers when free (a section every few hundred µs must not wake sleeping threads); the thread
+        // pool when another call holds them. The chunk boundaries are the same either way.
+        if (SpinningWorkers.Shared.TryRun(count, chunks, body)) return;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks },
             c => body((int)((long)c * count / chunks), (int)((long)(c + 1) * count / chunks)));
     }

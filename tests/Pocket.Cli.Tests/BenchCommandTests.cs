@@ -1,0 +1,25 @@
+using System.Text.Json;
+
+namespace Pocket.Cli.Tests;
+
+/// <summary>`pocket bench`: Pocket.Runtime against ONNX Runtime on the same model; --layers adds per-layer times.</summary>
+public class BenchCommandTests
+{
+    [Fact]
+    public void Layers_lists_every_executed_layer_with_its_time_and_threads_change_no_logit()
+    {
+        var r = PocketProcess.Run("bench", "--model", "lenet5", "--runs", "5", "--batch", "1", "--threads", "2", "--layers", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        JsonElement root = doc.RootElement;
+        Assert.Equal(2, root.GetProperty("threads").GetInt32());
+        Assert.True(root.GetProperty("pocket_ms").GetDouble() > 0);
+        Assert.True(root.GetProperty("max_abs_diff").GetDouble() < 1e-4);
+        var layers = root.GetProperty("layers").EnumerateArray().ToList();
+        // LeNet-5 runs as conv1, pool1, conv2, pool2, fc1(+relu), fc2 at least; each named and timed.
+        Assert.True(layers.Count >= 6, $"{layers.Count} layers");
+        Assert.Contains(layers, l => l.GetProperty("name").GetString()!.StartsWith("conv1"));
+        Assert.All(layers, l => Assert.True(l.GetProperty("ms").GetDouble() >= 0));
+        Assert.All(layers, l => Assert.False(string.IsNullOrEmpty(l.GetProperty("kernel").GetString())));
+    }
+}
