@@ -5,9 +5,11 @@ namespace Pocket.Runtime;
 public sealed record PocketNetworkOptions
 {
     /// <summary>Threads one Predict call may use (1 = run on the calling thread only). Batches are split into
-    /// sample tiles across threads; a single sample spreads large convolutions and linear layers over output
-    /// channels. Results are bit-identical whatever the value, because every output element is still summed
-    /// by one thread in the same order.</summary>
+    /// sample tiles across threads; a single sample spreads each large layer over the threads, by output channels,
+    /// or by pixels where the plane is large (so each core reads what it wrote in the layer before). The threads
+    /// beyond the caller are persistent workers that spin for half a millisecond between layers and then sleep.
+    /// Results are bit-identical whatever the value, because every output element is still summed by one thread in
+    /// the same order.</summary>
     public int MaxDegreeOfParallelism { get; init; } = 1;
 
     /// <summary>Fold BatchNorm2d into the preceding convolution when that convolution feeds only the BatchNorm.</summary>

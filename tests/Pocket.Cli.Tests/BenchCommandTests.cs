@@ -15,6 +15,11 @@ public class BenchCommandTests
         Assert.Equal(2, root.GetProperty("threads").GetInt32());
         Assert.True(root.GetProperty("pocket_ms").GetDouble() > 0);
         Assert.True(root.GetProperty("max_abs_diff").GetDouble() < 1e-4);
+        // With threads, both runtimes are also timed at one thread, and the speed-ups are those ratios.
+        JsonElement batch1 = root.GetProperty("batches")[0];
+        double speedup = batch1.GetProperty("pocket_thread_speedup").GetDouble();
+        Assert.Equal(batch1.GetProperty("pocket_one_thread_ms").GetDouble() / batch1.GetProperty("pocket_ms").GetDouble(), speedup, 2);
+        Assert.True(batch1.GetProperty("ort_thread_speedup").GetDouble() > 0);
         var layers = root.GetProperty("layers").EnumerateArray().ToList();
         // LeNet-5 runs as conv1, pool1, conv2, pool2, fc1(+relu), fc2 at least; each named and timed.
         Assert.True(layers.Count >= 6, $"{layers.Count} layers");

@@ -26,7 +26,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         [CommandOption("--classes <K>")] [Description("Zoo model classes (default 1000; LeNets 10).")] public int? Classes { get; init; }
         [CommandOption("--seed <N>")] [Description("Torch seed of the zoo model's random weights (default 1).")] public int Seed { get; init; } = 1;
         [CommandOption("--batch <N>")] [Description("Batch sizes to compare, repeatable (default 1 and 64).")] public int[] Batch { get; init; } = [];
-        [CommandOption("--threads <N>")] [Description("Threads for each runtime (default 1).")] public int Threads { get; init; } = 1;
+        [CommandOption("--threads <N>")] [Description("Threads for each runtime (default 1); above 1, both are also timed at one thread in the same rounds, for their speed-ups.")] public int Threads { get; init; } = 1;
         [CommandOption("--runs <N>")] [Description("Timed runs per runtime at batch 1 (default 201; larger batches use a fifth).")] public int Runs { get; init; } = 201;
         [CommandOption("--no-batch64")] [Description("Skip the batch-64 throughput comparison.")] public bool NoBatch64 { get; init; }
         [CommandOption("--layers")] [Description("Also time each Pocket.Runtime layer at batch 1 (median of --runs).")] public bool Layers { get; init; }
@@ -73,8 +73,17 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         using var session = new InferenceSession(onnx, options);
+        // With threads, one-thread copies of both runtimes are timed in the same rounds, for each one's speed-up.
+        PocketNetwork? networkOneThread = s.Threads > 1 ? PocketNetwork.Load(model) : null;
+        using var optionsOneThread = new SessionOptions
+        {
+            IntraOpNumThreads = 1, InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        using InferenceSession? sessionOneThread = s.Threads > 1 ? new InferenceSession(onnx, optionsOneThread) : null;
 
-        var results = batches.Select(b => (Batch: b, Result: Compare(network, session, b, b == 1 ? s.Runs : Math.Max(5, s.Runs / 5), s.Threads > 1))).ToArray();
+        var results = batches.Select(b => (Batch: b, Result: Compare(network, session, networkOneThread, sessionOneThread, b, b == 1 ? s.Runs : Math.Max(5, s.Runs / 5)))).ToArray();
         var one = results.FirstOrDefault(r => r.Batch == 1).Result;
         var many = results.FirstOrDefault(r => r.Batch == 64).Result;
         string name = network.Metadata.GetValueOrDefault("model") ?? Path.GetFileName(source);
@@ -99,6 +108,9 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
                 Batches = results.Select(r => new
                 {
                     r.Batch, PocketMs = Math.Round(r.Result.PocketMs, 5), OrtMs = Math.Round(r.Result.OrtMs, 5), Ratio = Math.Round(r.Result.Ratio, 3),
+                    PocketOneThreadMs = Round(r.Result.PocketOneThreadMs, 5), OrtOneThreadMs = Round(r.Result.OrtOneThreadMs, 5),
+                    PocketThreadSpeedup = Round(r.Result.PocketOneThreadMs / r.Result.PocketMs, 3),
+                    OrtThreadSpeedup = Round(r.Result.OrtOneThreadMs / r.Result.OrtMs, 3),
                 }),
                 PocketWeightBytes = network.WeightBytes, OrtWeightBytes = denseBytes,
                 MaxAbsDiff = maxDiff,
@@ -109,9 +121,17 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         var table = new Table().AddColumn("batch").AddColumn(new TableColumn("pocket ms").RightAligned())
             .AddColumn(new TableColumn("ort ms").RightAligned()).AddColumn(new TableColumn("ratio (pocket/ort)").RightAligned())
             .AddColumn(new TableColumn("pocket samples/s").RightAligned()).AddColumn(new TableColumn("ort samples/s").RightAligned());
+        if (s.Threads > 1)
+            table.AddColumn(new TableColumn("pocket 1-thread ms").RightAligned()).AddColumn(new TableColumn("ort 1-thread ms").RightAligned())
+                .AddColumn(new TableColumn("speed-up pocket / ort").RightAligned());
         foreach (var (batch, c) in results)
-            table.AddRow(batch.ToString(), $"{c.PocketMs:F4}", $"{c.OrtMs:F4}", $"{c.Ratio:F2}",
-                $"{batch * 1000 / c.PocketMs:N0}", $"{batch * 1000 / c.OrtMs:N0}");
+        {
+            string[] cells = [batch.ToString(), $"{c.PocketMs:F4}", $"{c.OrtMs:F4}", $"{c.Ratio:F2}",
+                $"{batch * 1000 / c.PocketMs:N0}", $"{batch * 1000 / c.OrtMs:N0}"];
+            if (c.PocketOneThreadMs is { } p1 && c.OrtOneThreadMs is { } o1)
+                cells = [.. cells, $"{p1:F4}", $"{o1:F4}", $"{p1 / c.PocketMs:F2} / {o1 / c.OrtMs:F2}"];
+            table.AddRow(cells);
+        }
         string threads = s.Threads == 1 ? "1 thread" : $"{s.Threads} threads";
         Terminal.Out.WriteLine($"{name} {input}: Pocket.Runtime vs ONNX Runtime {OrtEnv.Instance().GetVersionString()} (dense), {threads}, median of {s.Runs} runs");
         Terminal.Out.Write(table);
@@ -128,6 +148,8 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         }
         return 0;
     }
+
+    private static double? Round(double? value, int digits) => value is { } v ? Math.Round(v, digits) : null;
 
     private static IReadOnlyList<LayerTime> TimeLayers(PocketNetwork network, int runs)
     {
@@ -146,13 +168,17 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         return PocketFile.Read(s.File);
     }
 
-    private sealed record Comparison(double PocketMs, double OrtMs, double MaxAbsDiff)
+    /// <summary>Medians at one batch size: each runtime at --threads, and with threads also each at one thread (timed
+    /// in the same rounds, so the speed-up from threads is a ratio of the same moments, like the runtimes' ratio).</summary>
+    private sealed record Comparison(double PocketMs, double OrtMs, double MaxAbsDiff, double? PocketOneThreadMs, double? OrtOneThreadMs)
     {
         public double Ratio => PocketMs / OrtMs;
     }
 
-    private static Comparison Compare(PocketNetwork network, InferenceSession session, int batch, int runs, bool threaded)
+    private static Comparison Compare(PocketNetwork network, InferenceSession session, PocketNetwork? networkOneThread,
+        InferenceSession? sessionOneThread, int batch, int runs)
     {
+        bool threaded = networkOneThread is not null;
         var random = new Random(1234);
         float[] input = new float[batch * network.InputLength];
         for (int i = 0; i < input.Length; i++) input[i] = (float)random.NextDouble();
@@ -167,44 +193,52 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         string[] inputNames = [OnnxExporter.InputName], outputNames = [OnnxExporter.OutputName];
         OrtValue[] inputs = [inputValue], outputs = [outputValue];
 
-        void Pocket() => network.Predict(input, batch, pocketOut);
-        void Ort() => session.Run(runOptions, inputNames, inputs, outputNames, outputs);
+        var contenders = new List<Action>
+        {
+            () => network.Predict(input, batch, pocketOut),
+            () => session.Run(runOptions, inputNames, inputs, outputNames, outputs),
+        };
+        if (threaded)
+        {
+            contenders.Add(() => networkOneThread!.Predict(input, batch, pocketOut));
+            contenders.Add(() => sessionOneThread!.Run(runOptions, inputNames, inputs, outputNames, outputs));
+        }
         TimeSpan runTime = threaded ? ThreadedRunTime : MinimumRunTime;
         double Time(Action action, int calls)
         {
             if (threaded) Thread.Sleep(ThreadedPause);
             return TimeCalls(action, calls);
         }
-        int CallsPerRun(Action a, Action b)
+        int CallsPerRun()
         {
-            double slowest = Math.Max(Time(a, 3), Time(b, 3));
+            double slowest = contenders.Max(c => Time(c, 3));
             return (int)Math.Clamp(Math.Ceiling(runTime.TotalMilliseconds / Math.Max(slowest, 1e-6)), 1, 10_000);
         }
 
-        Pocket();
-        Ort();
+        contenders[0]();
+        contenders[1]();
         double maxDiff = 0;
         for (int i = 0; i < pocketOut.Length; i++) maxDiff = Math.Max(maxDiff, Math.Abs(pocketOut[i] - ortOut[i]));
 
         // Warm-up by time, not by count: the JIT promotes hot methods to optimized code in the background after some
         // delay, and on a busy machine a fixed number of calls can end before that, timing unoptimized code.
-        int calls = CallsPerRun(Pocket, Ort);
+        int calls = CallsPerRun();
         long warmupStart = Stopwatch.GetTimestamp();
         for (int w = 0; w < Math.Max(3, runs / 10) || Stopwatch.GetElapsedTime(warmupStart) < WarmupTime; w++)
-        {
-            Time(Pocket, calls);
-            Time(Ort, calls);
-        }
-        calls = CallsPerRun(Pocket, Ort);
-        var pocketMs = new double[runs];
-        var ortMs = new double[runs];
+            foreach (Action c in contenders) Time(c, calls);
+        calls = CallsPerRun();
+        var ms = contenders.Select(_ => new double[runs]).ToArray();
         for (int r = 0; r < runs; r++)
         {
-            // Alternate which goes first, so neither always runs right after the other's cache footprint.
-            if (r % 2 == 0) { pocketMs[r] = Time(Pocket, calls); ortMs[r] = Time(Ort, calls); }
-            else { ortMs[r] = Time(Ort, calls); pocketMs[r] = Time(Pocket, calls); }
+            // Rotate which goes first, so none always runs right after another's cache footprint.
+            for (int i = 0; i < contenders.Count; i++)
+            {
+                int c = (r + i) % contenders.Count;
+                ms[c][r] = Time(contenders[c], calls);
+            }
         }
-        return new Comparison(Median(pocketMs), Median(ortMs), maxDiff);
+        return new Comparison(Median(ms[0]), Median(ms[1]), maxDiff,
+            threaded ? Median(ms[2]) : null, threaded ? Median(ms[3]) : null);
     }
 
     /// <summary>Milliseconds per call, averaged over <paramref name="calls"/> back-to-back calls.</summary>

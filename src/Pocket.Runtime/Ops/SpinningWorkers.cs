@@ -3,14 +3,16 @@ using System.Diagnostics;
 namespace Pocket.Runtime.Ops;
 
 /// <summary>
-/// Persistent worker threads that run the chunks of one parallel layer and then spin, waiting for the next layer's,
-/// before they go to sleep. A single prediction runs dozens of parallel sections of 20–500 µs each; handing each to
-/// the thread pool (Parallel.For) wakes a sleeping thread every time, and on this project's 2-core VM that wake-up
-/// alone cost about as much as the work: SqueezeNet 1.1 at 224 ran slower with two threads than with one (5.5 →
-/// 6.5 ms summed over layers, bench/results/runtime.md). ONNX Runtime's intra-op pool spins for the same reason.
+/// Persistent worker threads that help run the chunks of one parallel layer and then spin, waiting for the next
+/// layer's, before they go to sleep. A single prediction runs dozens of parallel sections of 20–500 µs each; handing
+/// each to the thread pool (Parallel.For) wakes a sleeping thread every time, and on this project's 2-core VM that
+/// wake-up cost about as much as the work: SqueezeNet 1.1 at 224 ran slower with two threads than with one
+/// (bench/results/runtime.md). ONNX Runtime's intra-op pool spins for the same reason.
+/// <para>Chunks are claimed, not assigned: the calling thread and the workers take the next unclaimed chunk until
+/// none is left, so a worker the OS has not scheduled (another process spinning on its core) costs nothing but its
+/// share of the speed-up, never a wait. Each chunk is a fixed range, so which thread runs it never changes a result.
 /// Workers spin for <see cref="SpinTime"/> after their last chunk and then block, so an idle app burns no core.
-/// One caller at a time owns the workers; a concurrent caller gets <c>false</c> from <see cref="TryRun"/> and runs
-/// its chunks another way. Which thread runs a chunk never changes its result.
+/// One caller at a time owns the workers; a concurrent caller gets <c>false</c> from <see cref="TryRun"/>.</para>
 /// </summary>
 internal sealed class SpinningWorkers
 {
@@ -28,11 +30,13 @@ internal sealed class SpinningWorkers
     private int _started;
     private int _owned; // 1 while a caller runs a section
 
-    // The current section, published before the workers' tickets move on and read by a worker after its ticket moved.
+    // The current section. Its fields are written before its generation is published in _claim and stay unchanged
+    // until all of its chunks are done, so whoever claims a chunk of generation g reads g's fields.
     private Action<int, int>? _body;
     private int _count, _chunks, _pending;
     private Exception? _error;
-    private long _generation; // sections run so far; only the owner writes it
+    private long _generation;
+    private long _claim; // generation << 32 | next unclaimed chunk
 
     private SpinningWorkers(int maxWorkers)
     {
@@ -41,28 +45,28 @@ internal sealed class SpinningWorkers
     }
 
     /// <summary>
-    /// Runs body over [0, count) split into <paramref name="chunks"/> contiguous chunks, chunk c on worker c − 1 and
-    /// chunk 0 on the calling thread, and returns when all are done (rethrowing a chunk's exception). Returns false,
-    /// having run nothing, when the workers are busy with another caller's section or there are too few of them.
+    /// Runs body over [0, count) split into <paramref name="chunks"/> contiguous chunks on the calling thread and up
+    /// to chunks − 1 workers, and returns when all are done (rethrowing a chunk's exception). Returns false, having
+    /// run nothing, when another caller owns the workers or the process has too few cores for any.
     /// </summary>
     public bool TryRun(int count, int chunks, Action<int, int> body)
     {
-        if (chunks - 1 > _maxWorkers || OperatingSystem.IsBrowser()) return false;
+        if (_maxWorkers == 0 || OperatingSystem.IsBrowser()) return false;
         if (Interlocked.CompareExchange(ref _owned, 1, 0) != 0) return false;
         try
         {
-            EnsureStarted(chunks - 1);
+            int helpers = Math.Min(chunks - 1, _maxWorkers);
+            EnsureStarted(helpers);
+            long generation = ++_generation;
             _body = body;
             _count = count;
             _chunks = chunks;
             _error = null;
-            Volatile.Write(ref _pending, chunks - 1);
-            long generation = ++_generation;
-            // Only the workers this section needs get a ticket, so a worker never runs a chunk of a section it was
-            // not handed, however late it looks.
-            for (int w = 0; w < chunks - 1; w++) _workers[w].Hand(generation);
+            _pending = chunks;
+            Interlocked.Exchange(ref _claim, generation << 32); // full fence: the fields above are visible first
+            for (int w = 0; w < helpers; w++) _workers[w].Hand(generation);
 
-            RunChunk(0);
+            RunChunks(generation);
             var spin = new SpinWait();
             while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
             _body = null;
@@ -75,11 +79,21 @@ internal sealed class SpinningWorkers
         }
     }
 
-    private void RunChunk(int chunk)
+    /// <summary>Claims and runs chunks of section <paramref name="generation"/> until none is left (or that section is over).</summary>
+    private void RunChunks(long generation)
     {
-        int start = (int)((long)chunk * _count / _chunks), end = (int)((long)(chunk + 1) * _count / _chunks);
-        try { _body!(start, end); }
-        catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
+        while (true)
+        {
+            long claim = Volatile.Read(ref _claim);
+            if (claim >> 32 != generation) return;
+            int chunk = (int)(claim & 0xFFFF_FFFF), chunks = _chunks;
+            if (chunk >= chunks) return;
+            if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim) continue;
+            int start = (int)((long)chunk * _count / chunks), end = (int)((long)(chunk + 1) * _count / chunks);
+            try { _body!(start, end); }
+            catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
+            Interlocked.Decrement(ref _pending);
+        }
     }
 
     private void EnsureStarted(int workers)
@@ -101,8 +115,7 @@ internal sealed class SpinningWorkers
 
         public void Start() => new Thread(Loop) { IsBackground = true, Name = $"Pocket.Runtime worker {index + 1}" }.Start();
 
-        /// <summary>Called by the owner after publishing a section: the ticket (a full fence, so the section's
-        /// fields are visible first), and one signal if the worker went to sleep.</summary>
+        /// <summary>Called by the owner after publishing a section: the ticket, and one signal if the worker went to sleep.</summary>
         public void Hand(long generation)
         {
             Interlocked.Exchange(ref _ticket, generation);
@@ -115,16 +128,15 @@ internal sealed class SpinningWorkers
             while (true)
             {
                 seen = WaitForNext(seen);
-                pool.RunChunk(index + 1);
-                Interlocked.Decrement(ref pool._pending);
+                pool.RunChunks(seen);
             }
         }
 
         private long WaitForNext(long seen)
         {
             long deadline = Stopwatch.GetTimestamp() + SpinTicks;
-            long generation;
-            while ((generation = Volatile.Read(ref _ticket)) == seen)
+            long ticket;
+            while ((ticket = Volatile.Read(ref _ticket)) == seen)
             {
                 if (Stopwatch.GetTimestamp() < deadline)
                 {
@@ -134,16 +146,16 @@ internal sealed class SpinningWorkers
                 // Announce the sleep (full fence), then look once more: a ticket handed before the announcement is
                 // seen here; one handed after it finds _asleep = 1 and signals.
                 Interlocked.Exchange(ref _asleep, 1);
-                if ((generation = Volatile.Read(ref _ticket)) != seen)
+                if ((ticket = Volatile.Read(ref _ticket)) != seen)
                 {
                     // The owner may have taken the announcement already; then its signal is on the way and must be consumed.
                     if (Interlocked.Exchange(ref _asleep, 0) == 0) _signal.Wait();
-                    return generation;
+                    return ticket;
                 }
                 _signal.Wait();
                 deadline = Stopwatch.GetTimestamp() + SpinTicks;
             }
-            return generation;
+            return ticket;
         }
     }
 }
