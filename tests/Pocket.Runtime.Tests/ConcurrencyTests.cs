@@ -60,10 +60,10 @@ public class ConcurrencyTests
     public void ConcurrentThreadedCallsMatchOneThread(int parallelism)
     {
         var b = new ModelBuilder(41);
-        int x = b.Input(8, 40, 36);
-        x = b.Op("relu1", OpKind.Relu, b.Conv(x, "expand", 8, 24, 1, 1));
-        x = b.Op("relu2", OpKind.Relu, b.Conv(x, "conv3x3", 24, 16, 3, 3, 1, 1, 1, 1));
-        x = b.Conv(x, "stride2", 16, 12, 3, 3, 2, 2, 1, 1);
+        int x = b.Input(16, 64, 64);
+        x = b.Op("relu1", OpKind.Relu, b.Conv(x, "expand", 16, 64, 1, 1));
+        x = b.Op("relu2", OpKind.Relu, b.Conv(x, "conv3x3", 64, 32, 3, 3, 1, 1, 1, 1));
+        x = b.Conv(x, "stride2", 32, 16, 3, 3, 2, 2, 1, 1);
         PocketModel model = b.Build();
         PocketNetwork one = PocketNetwork.Load(model);
         PocketNetwork many = PocketNetwork.Load(model, new PocketNetworkOptions { MaxDegreeOfParallelism = parallelism });

@@ -70,10 +70,11 @@ public class Float64ConvTests
     [InlineData(17, 1, 1, 17, 3, 3, 1, 1, 17, OpKind.Relu6)]     // depthwise on a 1×1 plane
     [InlineData(19, 15, 13, 19, 3, 3, 2, 1, 19, OpKind.Relu)]    // depthwise stride 2, odd plane
     [InlineData(8, 14, 14, 8, 3, 3, 2, 1, 8, OpKind.Relu6)]      // depthwise stride 2 to 7×7
-    [InlineData(16, 29, 31, 20, 1, 1, 1, 0, 1, OpKind.Relu)]     // n = 899: 2 and 3 threads split the pixels (32-column tiles, 3 left over at the end)
-    [InlineData(300, 29, 31, 12, 1, 1, 1, 0, 1, OpKind.Relu6)]   // the same split with K blocked, columns outer
-    [InlineData(64, 60, 21, 8, 3, 3, 1, 1, 1, OpKind.Relu)]      // threads split output rows: 3 im2col blocks each, the last short
-    [InlineData(3, 61, 45, 10, 3, 3, 2, 1, 1, OpKind.Relu6)]     // the row split from stride-2 phase planes
+    // Large enough (≥ 2 M multiply-adds per thread) that threads split the layer by pixels, not filters:
+    [InlineData(64, 31, 66, 64, 1, 1, 1, 0, 1, OpKind.Relu)]     // n = 2046: 32-column tiles, 30 columns left over at the end
+    [InlineData(300, 29, 31, 36, 1, 1, 1, 0, 1, OpKind.Relu6)]   // n = 899 with K blocked, columns outer
+    [InlineData(64, 60, 21, 8, 3, 3, 1, 1, 1, OpKind.Relu)]      // output rows: 3 im2col blocks per thread, the last short
+    [InlineData(3, 121, 91, 64, 3, 3, 2, 1, 1, OpKind.Relu6)]    // output rows from stride-2 phase planes
     public void FusedConvMatchesFloat64(int inC, int h, int w, int outC, int kH, int kW, int stride, int pad, int groups, OpKind activation)
     {
         var b = new ModelBuilder(inC * 17 + h * 5 + outC + groups);

@@ -138,7 +138,7 @@ internal sealed class Conv2dOp : Layer
                 int weightOffset = group * rowsPerGroup * k;
                 int biasOffset = group * rowsPerGroup;
                 // Rows (output channels) are independent; spread them when the layer is big enough to pay for it.
-                int minRows = Math.Max(4, (int)(65536L / Math.Max(1L, (long)k * n)) * 4);
+                int minRows = Math.Max(4, ParallelRange.MinItems((long)k * n));
                 if (packed is not null)
                 {
                     int panelLength = PackedGemm.PanelRows * (k + 1);
@@ -150,7 +150,7 @@ internal sealed class Conv2dOp : Layer
                         // reads in the next (a split by filters made both cores read the whole plane across caches:
                         // SqueezeNet's 55×55 1×1 convs ran 0.6× as fast on two threads as on one).
                         int tiles = (n + ColumnTile - 1) / ColumnTile;
-                        int minTiles = Math.Max(1, (int)(65536L / Math.Max(1L, (long)k * rowsPerGroup * ColumnTile)));
+                        int minTiles = ParallelRange.MinItems((long)k * rowsPerGroup * ColumnTile);
                         ParallelRange.For(tiles, ws.Parallelism, minTiles, (t0, t1) =>
                         {
                             int j0 = t0 * ColumnTile, width = Math.Min(n, t1 * ColumnTile) - j0;
@@ -211,7 +211,7 @@ internal sealed class Conv2dOp : Layer
                     if (layout is not null) Im2Col.SplitPhases(groupInput, planes, g, layout);
                     int outOffset = b * outLength + group * rowsPerGroup * n;
                     int groupPanels = group * _panelsPerGroup;
-                    int minRows = (SpatialMinColumns + outW - 1) / outW;
+                    int minRows = Math.Max((SpatialMinColumns + outW - 1) / outW, ParallelRange.MinItems((long)outW * k * rowsPerGroup));
                     if (ws.Parallelism > 1 && g.OutHeight >= 2 * minRows)
                     {
                         // Large planes: each thread unfolds and multiplies its own output rows with all the filters (its
@@ -242,7 +242,7 @@ internal sealed class Conv2dOp : Layer
                         Span<float> block = scratch.AsSpan(0, k * columns);
                         if (layout is not null) Im2Col.UnfoldRowsFromPhases(planes, layout, block, g, oy0, oy1);
                         else Im2Col.UnfoldRows(groupInput, block, g, oy0, oy1);
-                        int minPanels = Math.Max(1, (int)(65536L / Math.Max(1L, (long)k * columns)) / 2);
+                        int minPanels = ParallelRange.MinItems((long)k * columns * PackedGemm.PanelRows);
                         ParallelRange.For(_panelsPerGroup, ws.Parallelism, minPanels, (p0, p1) =>
                             MultiplyUnfolded(scratch, packed, groupPanels, p0, p1, output, outOffset, oy0, oy1));
                     }

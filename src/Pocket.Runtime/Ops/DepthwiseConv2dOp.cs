@@ -41,7 +41,7 @@ internal sealed class DepthwiseConv2dOp : Layer
         float[] output = ws.Slots[OutputSlot];
         int batch = ws.Batch;
         int channels = _g.OutChannels;
-        int minChannels = Math.Max(1, 16384 / Math.Max(1, _g.OutPlane * _g.KernelH * _g.KernelW));
+        int minChannels = ParallelRange.MinItems((long)_g.OutPlane * _g.KernelH * _g.KernelW, ParallelRange.MinStreamedMultiplyAdds);
         var layout = PhasePlane.For(_g);
         int tapCount = _g.KernelH * _g.KernelW;
         ParallelRange.For(batch * channels, ws.Parallelism, minChannels, (start, end) =>
