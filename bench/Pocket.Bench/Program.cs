@@ -17,7 +17,11 @@ if (args is ["zoo", .. var zooArgs])
 {
     // The 224 models take milliseconds a call: fewer, longer iterations than the LeNets'.
     var zooJob = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(11).WithLaunchCount(1);
-    BenchmarkSwitcher.FromTypes([typeof(ZooBenchmarks)]).Run(zooArgs, DefaultConfig.Instance.AddJob(zooJob.AsDefault()));
+    // Case strings ("mobilenet_v1:alpha=0.5 3x224x224 b1") are longer than the summary's default 20-character column,
+    // which cut them to "mobil(...)24 b1 [35]" and made α 0.5 and α 1.0 indistinguishable.
+    var zooConfig = DefaultConfig.Instance.AddJob(zooJob.AsDefault())
+        .WithSummaryStyle(BenchmarkDotNet.Reports.SummaryStyle.Default.WithMaxParameterColumnWidth(48));
+    BenchmarkSwitcher.FromTypes([typeof(ZooBenchmarks)]).Run(zooArgs, zooConfig);
     return;
 }
 
