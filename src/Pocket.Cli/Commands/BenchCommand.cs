@@ -66,21 +66,11 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             catch (OnnxExportException e) { throw new InputException($"{source}: {e.Message}"); }
             onnx = buffer.ToArray();
         }
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = s.Threads, InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
+        using var options = SessionOptionsFor(s.Threads);
         using var session = new InferenceSession(onnx, options);
         // With threads, one-thread copies of both runtimes are timed in the same rounds, for each one's speed-up.
         PocketNetwork? networkOneThread = s.Threads > 1 ? PocketNetwork.Load(model) : null;
-        using var optionsOneThread = new SessionOptions
-        {
-            IntraOpNumThreads = 1, InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
+        using var optionsOneThread = SessionOptionsFor(1);
         using InferenceSession? sessionOneThread = s.Threads > 1 ? new InferenceSession(onnx, optionsOneThread) : null;
 
         var results = batches.Select(b => (Batch: b, Result: Compare(network, session, networkOneThread, sessionOneThread, b, b == 1 ? s.Runs : Math.Max(5, s.Runs / 5)))).ToArray();
@@ -148,6 +138,13 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         }
         return 0;
     }
+
+    private static SessionOptions SessionOptionsFor(int threads) => new()
+    {
+        IntraOpNumThreads = threads, InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+    };
 
     private static double? Round(double? value, int digits) => value is { } v ? Math.Round(v, digits) : null;
 

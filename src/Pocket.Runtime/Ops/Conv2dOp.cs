@@ -239,9 +239,7 @@ internal sealed class Conv2dOp : Layer
                     for (int oy0 = 0; oy0 < g.OutHeight; oy0 += blockRows)
                     {
                         int oy1 = Math.Min(g.OutHeight, oy0 + blockRows), columns = (oy1 - oy0) * outW;
-                        Span<float> block = scratch.AsSpan(0, k * columns);
-                        if (layout is not null) Im2Col.UnfoldRowsFromPhases(planes, layout, block, g, oy0, oy1);
-                        else Im2Col.UnfoldRows(groupInput, block, g, oy0, oy1);
+                        UnfoldRowBlock(groupInput, planes, layout, scratch, oy0, oy1);
                         int minPanels = ParallelRange.MinItems((long)k * columns * PackedGemm.PanelRows);
                         ParallelRange.For(_panelsPerGroup, ws.Parallelism, minPanels, (p0, p1) =>
                             MultiplyUnfolded(scratch, packed, groupPanels, p0, p1, output, outOffset, oy0, oy1));
@@ -268,11 +266,16 @@ internal sealed class Conv2dOp : Layer
     private void MultiplyRowBlock(ReadOnlySpan<float> groupInput, float[]? planes, PhasePlane? layout, float[] block, float[] packed,
         int groupPanels, int p0, int p1, float[] output, int outOffset, int oy0, int oy1)
     {
-        int columns = (oy1 - oy0) * _g.OutWidth;
-        Span<float> unfolded = block.AsSpan(0, _g.FilterLength * columns);
+        UnfoldRowBlock(groupInput, planes, layout, block, oy0, oy1);
+        MultiplyUnfolded(block, packed, groupPanels, p0, p1, output, outOffset, oy0, oy1);
+    }
+
+    /// <summary>The im2col block of output rows [oy0, oy1): from the stride-phase planes when the conv is strided.</summary>
+    private void UnfoldRowBlock(ReadOnlySpan<float> groupInput, float[]? planes, PhasePlane? layout, float[] block, int oy0, int oy1)
+    {
+        Span<float> unfolded = block.AsSpan(0, _g.FilterLength * (oy1 - oy0) * _g.OutWidth);
         if (layout is not null) Im2Col.UnfoldRowsFromPhases(planes, layout, unfolded, _g, oy0, oy1);
         else Im2Col.UnfoldRows(groupInput, unfolded, _g, oy0, oy1);
-        MultiplyUnfolded(block, packed, groupPanels, p0, p1, output, outOffset, oy0, oy1);
     }
 
     /// <summary>Panels [p0, p1) of the group times the im2col block of output rows [oy0, oy1), into those rows' columns of C.</summary>
