@@ -31,7 +31,7 @@ public static class PruningRun
         var clock = Stopwatch.StartNew();
         var train = options.TrainLimit is int n ? data.Train.Take(n) : data.Train;
         string settings = $"prune {RunJournal.Fingerprint(input)} on {data.Name} ({train.Count} images), {options.Rule}, " +
-            $"{options.Rounds} rounds {options.Schedule}, {options.Retrain}";
+            $"{options.Rounds} rounds {options.Schedule}, {options.Retrain}{(options.RemoveDeadTaps ? ", dead taps removed" : "")}";
         var saved = journal?.Load(Stage, settings);
         var start = saved?.Checkpoint ?? input;
         using var model = ModuleState.Restore(start, saved is null ? "checkpoint" : journal!.PathOf(Stage));

@@ -142,6 +142,8 @@ public class RunJournalTests
         var e = Assert.Throws<CheckpointException>(() => PruningRun.Run(Trained.Value, Data, otherRule, journal: journal));
         Assert.Contains("other settings", e.Message);
         Assert.DoesNotContain('\n', e.Message);
+        // Removing dead taps or not changes the masks the saved progress was trained with.
+        Assert.Throws<CheckpointException>(() => PruningRun.Run(Trained.Value, Data, Pruning with { RemoveDeadTaps = false }, journal: journal));
         Assert.Throws<CheckpointException>(() => PruningRun.Run(Pruned.Value, Data, Pruning, journal: journal));
         journal.Delete();
     }
