@@ -25,6 +25,10 @@ public sealed class BinarizeCommand : Command<BinarizeCommand.Settings>
         public string Mode { get; init; } = "frozen";
 
         [CommandOption("--include-1x1")] [Description("Binarize 1×1 convs too (ablation).")] public bool IncludePointwise { get; init; }
+        [CommandOption("--keep-float <LAYERS>")]
+        [Description("Comma-separated convs to leave in float although their kernel is larger than 1×1, e.g. conv1 (the stem).")]
+        public string? KeepFloat { get; init; }
+
         [CommandOption("--epochs <N>")] [Description("Fine-tuning epochs (0: none). Default: the model's retraining recipe.")] public int? Epochs { get; init; }
         [CommandOption("--lr <RATE>")] public double? LearningRate { get; init; }
         [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
@@ -47,6 +51,7 @@ public sealed class BinarizeCommand : Command<BinarizeCommand.Settings>
         var options = new BinarizationOptions
         {
             Mode = mode, IncludePointwise = s.IncludePointwise, TrainLimit = s.Limit,
+            KeepFloat = (s.KeepFloat ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
             FineTune = CompressionArguments.Retraining(input.Model.Name, s.Epochs, s.LearningRate, null, null, s.Seed),
         };
         var data = DatasetArgument.Load(s.Dataset, input, s.In);
@@ -63,7 +68,7 @@ public sealed class BinarizeCommand : Command<BinarizeCommand.Settings>
             Terminal.Json(new
             {
                 model = input.Model.ToString(), dataset = data.Name, samples = result.Test.Samples, mode = mode.ToString().ToLowerInvariant(),
-                include_1x1 = s.IncludePointwise, epochs = options.FineTune.Epochs, limit = s.Limit,
+                include_1x1 = s.IncludePointwise, keep_float = options.KeepFloat.Order(StringComparer.Ordinal), epochs = options.FineTune.Epochs, limit = s.Limit,
                 float_accuracy = Math.Round(result.Float.Accuracy, 6), binarized_accuracy = Math.Round(result.Binarized.Accuracy, 6),
                 accuracy = Math.Round(result.Test.Accuracy, 6), error = Math.Round(result.Test.Error, 6),
                 layers = result.Layers.Select(l => new { name = l.Layer, shape = l.Shape, weights = l.Weights }),

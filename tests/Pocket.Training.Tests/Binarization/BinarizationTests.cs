@@ -122,6 +122,28 @@ public class BinarizationTests
     }
 
     [Fact]
+    public void Keep_float_leaves_the_named_kxk_convs_float_and_refuses_a_name_it_would_not_binarize()
+    {
+        var input = RandomSepNet();
+        var options = new BinarizationOptions
+        {
+            KeepFloat = new HashSet<string> { "conv1" },
+            FineTune = TrainingRecipes.Retraining("sepnet") with { Epochs = 0 },
+        };
+        var output = BinarizationRun.Run(input, Data, options).Checkpoint;
+        Assert.DoesNotContain("conv1.weight", output.Binarization.Keys);
+        Assert.Contains("conv2.weight", output.Binarization.Keys);
+        Assert.Equal(input.State["conv1.weight"].Data, output.State["conv1.weight"].Data);
+        Assert.Equal("frozen,float:conv1", output.Metadata["binarization"]);
+
+        foreach (var name in new[] { "sep1_1.reduce", "fc", "conv9" }) // a 1×1 conv, fc, and no layer at all
+        {
+            var e = Assert.Throws<ArgumentException>(() => BinarizationRun.Run(input, Data, options with { KeepFloat = new HashSet<string> { name } }));
+            Assert.StartsWith($"--keep-float: {name} is not a conv", e.Message);
+        }
+    }
+
+    [Fact]
     public void A_binarized_checkpoint_is_stored_at_one_bit_per_weight_and_reads_back_exactly()
     {
         var binarized = Binarize(RandomSepNet(), BinarizationMode.Ste, epochs: 1).Checkpoint;

@@ -37,9 +37,15 @@ public static class BinarizationRun
         using var straightThrough = new StraightThroughConstraint();
         using var pruned = new PruningMaskConstraint();
         var layers = new List<LayerBinarization>();
-        foreach (var (name, weight) in model.CompressibleWeights())
+        var weights = model.CompressibleWeights().ToList();
+        var candidates = weights.Where(w => FilterBinarization.Selects(w.Weight.shape, options.IncludePointwise)).Select(w => PocketModule.LayerName(w.Name)).ToList();
+        var unknown = options.KeepFloat.Where(l => !candidates.Contains(l)).ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"--keep-float: {string.Join(", ", unknown)} is not a conv {input.Model} would binarize " +
+                $"({string.Join(", ", candidates.Take(4))}{(candidates.Count > 4 ? ", …" : "")})");
+        foreach (var (name, weight) in weights)
         {
-            if (FilterBinarization.Selects(weight.shape, options.IncludePointwise))
+            if (FilterBinarization.Selects(weight.shape, options.IncludePointwise) && !options.KeepFloat.Contains(PocketModule.LayerName(name)))
             {
                 // A binary filter has no zeros: a pruning mask on it no longer applies.
                 if (options.Mode == BinarizationMode.Frozen) frozen.Add(name, weight);
@@ -71,7 +77,8 @@ public static class BinarizationRun
         foreach (var name in binarized)
             checkpoint.Binarization[name] = options.Mode == BinarizationMode.Frozen ? frozen.Scales(name) : straightThrough.Scales(name);
         checkpoint.Metadata["stage"] = "binarized";
-        checkpoint.Metadata["binarization"] = options.Mode.ToString().ToLowerInvariant() + (options.IncludePointwise ? ",include-1x1" : "");
+        checkpoint.Metadata["binarization"] = options.Mode.ToString().ToLowerInvariant() + (options.IncludePointwise ? ",include-1x1" : "") +
+            (options.KeepFloat.Count > 0 ? ",float:" + string.Join('+', options.KeepFloat.Order(StringComparer.Ordinal)) : "");
         checkpoint.Metadata["test_error"] = test.Error.ToString("R", CultureInfo.InvariantCulture);
         return new Result(checkpoint, layers, floatTest, binarizedTest, test, clock.Elapsed);
     }
