@@ -26,10 +26,10 @@ public sealed class BinarizeCommand : Command<BinarizeCommand.Settings>
 
         [CommandOption("--include-1x1")] [Description("Binarize 1×1 convs too (ablation).")] public bool IncludePointwise { get; init; }
         [CommandOption("--keep-float <LAYERS>")]
-        [Description("Comma-separated convs to leave in float although their kernel is larger than 1×1, e.g. conv1 (the stem).")]
+        [Description("Comma-separated convs to leave in float although their kernel is larger than 1×1, or none. Default: the model's recipe (SEP-Net: conv1, its stem).")]
         public string? KeepFloat { get; init; }
 
-        [CommandOption("--epochs <N>")] [Description("Fine-tuning epochs (0: none). Default: the model's retraining recipe.")] public int? Epochs { get; init; }
+        [CommandOption("--epochs <N>")] [Description("Fine-tuning epochs (0: none). Default: the model's binarization recipe (SEP-Net: 8).")] public int? Epochs { get; init; }
         [CommandOption("--lr <RATE>")] public double? LearningRate { get; init; }
         [CommandOption("--seed <S>")] public int Seed { get; init; } = 1;
         [CommandOption("--dataset <D>")] public string? Dataset { get; init; }
@@ -51,8 +51,10 @@ public sealed class BinarizeCommand : Command<BinarizeCommand.Settings>
         var options = new BinarizationOptions
         {
             Mode = mode, IncludePointwise = s.IncludePointwise, TrainLimit = s.Limit,
-            KeepFloat = (s.KeepFloat ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
-            FineTune = CompressionArguments.Retraining(input.Model.Name, s.Epochs, s.LearningRate, null, null, s.Seed),
+            KeepFloat = s.KeepFloat is null ? BinarizationRecipe.KeepFloat(input.Model.Name)
+                : s.KeepFloat.Trim() == "none" ? new HashSet<string>()
+                : s.KeepFloat.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
+            FineTune = TrainingArguments.Apply(BinarizationRecipe.FineTune(input.Model.Name), s.Epochs, s.LearningRate, null, null, null, s.Seed, null),
         };
         var data = DatasetArgument.Load(s.Dataset, input, s.In);
         BinarizationRun.Result result;
