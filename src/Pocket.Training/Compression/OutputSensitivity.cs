@@ -1,4 +1,5 @@
 using Pocket.Training.Checkpoints;
+using Pocket.Training.Compression.Binarization;
 using Pocket.Training.Data;
 using Pocket.Training.Models;
 using Pocket.Training.Training;
@@ -115,7 +116,7 @@ public static class OutputSensitivity
 
     /// <summary>The compressible weights, binarized ones excepted (already 1 bit), largest first, ties in forward order.</summary>
     private static IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Weight)> Ordered(PocketModule model, Checkpoint checkpoint) =>
-        model.CompressibleWeights().Where(w => !checkpoint.Binarization.ContainsKey(w.Name)).OrderByDescending(w => w.Weight.numel()).ToList();
+        BinarizedLayers.NotBinarized(model, checkpoint).OrderByDescending(w => w.Weight.numel()).ToList();
 
     private static double MeanCosine(PocketModule model, ImageDataset inputs, ModelOutputs reference) =>
         OutputFidelity.Compare(reference, ModelOutputs.Of(model, inputs, model.InputShape)).MeanCosine;

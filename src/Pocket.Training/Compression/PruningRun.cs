@@ -36,7 +36,7 @@ public static class PruningRun
         var start = saved?.Checkpoint ?? input;
         using var model = ModuleState.Restore(start, saved is null ? "checkpoint" : journal!.PathOf(Stage));
         // Binarized filters (SEP-Net) are already 1 bit: they are neither pruned nor allowed to move while the rest retrains.
-        var weights = model.CompressibleWeights().Where(w => !input.Binarization.ContainsKey(w.Name)).ToList();
+        var weights = BinarizedLayers.NotBinarized(model, input);
         using var binary = BinarizedLayers.Freeze(model, input);
         var masks = weights.ToDictionary(w => w.Name, w =>
             start.Masks.TryGetValue(w.Name, out var m) ? tensor(m, w.Weight.shape).to_type(ScalarType.Bool) : ones_like(w.Weight, dtype: ScalarType.Bool));

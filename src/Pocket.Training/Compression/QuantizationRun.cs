@@ -39,9 +39,8 @@ public static class QuantizationRun
         var codesByWeight = new Dictionary<string, long[]>();
 
         using var binary = BinarizedLayers.Freeze(model, input);
-        foreach (var (name, weight) in model.CompressibleWeights())
+        foreach (var (name, weight) in BinarizedLayers.NotBinarized(model, input)) // binarized: 1 bit already; a codebook would only cost more
         {
-            if (input.Binarization.ContainsKey(name)) continue; // 1 bit already; a codebook would only cost more
             string layer = PocketModule.LayerName(name);
             int? bits = options.Bits.For(layer, (int)weight.dim());
             if (bits is null) continue;

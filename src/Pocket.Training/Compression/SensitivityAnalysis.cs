@@ -1,4 +1,5 @@
 using Pocket.Training.Checkpoints;
+using Pocket.Training.Compression.Binarization;
 using Pocket.Training.Data;
 using Pocket.Training.Models;
 using Pocket.Training.Training;
@@ -24,7 +25,8 @@ public static class SensitivityAnalysis
         levels ??= DefaultLevels;
         using var model = ModuleState.Restore(checkpoint);
         var curves = new List<Curve>();
-        foreach (var (name, weight) in model.CompressibleWeights())
+        // Binarized filters (SEP-Net after `pocket binarize`) are left out: compression never prunes them either.
+        foreach (var (name, weight) in BinarizedLayers.NotBinarized(model, checkpoint))
         {
             using var original = weight.detach().clone();
             Tensor? previous = checkpoint.Masks.TryGetValue(name, out var m) ? tensor(m, weight.shape) : null;

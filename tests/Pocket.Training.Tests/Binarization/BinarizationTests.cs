@@ -188,6 +188,20 @@ public class BinarizationTests
     }
 
     [Fact]
+    public void Sensitivity_of_a_binarized_checkpoint_has_curves_only_for_the_layers_compression_prunes()
+    {
+        var binarized = Binarize(RandomSepNet(), BinarizationMode.Frozen, epochs: 0).Checkpoint;
+        var curves = SensitivityAnalysis.Run(binarized, Data.Test.Take(16), [1.0, 0.5]);
+        var layers = curves.Select(c => c.Layer).ToList();
+        var binaryLayers = binarized.Binarization.Keys.Select(PocketModule.LayerName).ToList();
+        Assert.NotEmpty(binaryLayers);
+        Assert.DoesNotContain(layers, binaryLayers.Contains);
+        // Every float weight still gets its curve: the 1×1 convs and fc.
+        Assert.Contains("fc", layers);
+        Assert.Contains("sep1_1.reduce", layers);
+    }
+
+    [Fact]
     public void A_quantized_checkpoint_is_refused()
     {
         var input = RandomSepNet();

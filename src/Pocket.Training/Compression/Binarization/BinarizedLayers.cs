@@ -16,4 +16,11 @@ public static class BinarizedLayers
             if (checkpoint.Binarization.ContainsKey(name)) constraint.Add(weight);
         return constraint;
     }
+
+    /// <summary>
+    /// The weights pruning and quantization work on: every compressible weight except the checkpoint's binarized
+    /// filters, which are already one bit each and stay as they are (pruning them would change the pattern, not the size).
+    /// </summary>
+    public static IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Weight)> NotBinarized(PocketModule model, Checkpoint checkpoint) =>
+        model.CompressibleWeights().Where(w => !checkpoint.Binarization.ContainsKey(w.Name)).ToList();
 }
