@@ -59,6 +59,10 @@ public sealed class PocketNetwork
     /// <summary>Input shape of one sample (CHW).</summary>
     public TensorShape InputShape => _graph.InputShape;
 
+    /// <summary>Samples that go through the layers together: a larger batch runs as tiles of this many (so its cost
+    /// per sample stops falling here), and the largest batch <see cref="TimeLayers"/> times.</summary>
+    public const int TileBatch = TileSamples;
+
     /// <summary>Floats in one input sample (C·H·W).</summary>
     public int InputLength => _graph.InputShape.Length;
 
@@ -138,7 +142,7 @@ public sealed class PocketNetwork
     }
 
     /// <summary>
-    /// Per-layer time of <paramref name="runs"/> single-tile predictions of <paramref name="batch"/> (≤ 64) samples:
+    /// Per-layer time of <paramref name="runs"/> single-tile predictions of <paramref name="batch"/> (≤ <see cref="TileBatch"/>) samples:
     /// for each executed layer (fused nodes joined by '+'), the median milliseconds of its Forward over the runs, with
     /// this network's thread count. A diagnostic, like ONNX Runtime's per-node profiling: it times the same code
     /// Predict runs, with a timestamp read between layers.

@@ -30,4 +30,29 @@ public class BenchCommandTests
         Assert.All(layers, l => Assert.True(l.GetProperty("ms").GetDouble() >= 0));
         Assert.All(layers, l => Assert.False(string.IsNullOrEmpty(l.GetProperty("kernel").GetString())));
     }
+
+    [Fact]
+    public void Layers_batch_times_the_layers_on_a_tile_of_that_many_samples()
+    {
+        var r = PocketProcess.Run("bench", "--model", "lenet5", "--runs", "5", "--batch", "1", "--layers", "--layers-batch", "4", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        Assert.Equal(4, doc.RootElement.GetProperty("layers_batch").GetInt32());
+        Assert.True(doc.RootElement.GetProperty("layers").GetArrayLength() >= 6);
+
+        using var plain = JsonDocument.Parse(PocketProcess.Run("bench", "--model", "lenet5", "--runs", "3", "--batch", "1", "--layers", "--json").Stdout);
+        Assert.Equal(1, plain.RootElement.GetProperty("layers_batch").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("0", true, "not a positive number")]
+    [InlineData("9", true, "tile")]       // the runtime runs 8 samples at a time; a larger tile cannot be timed
+    [InlineData("2", false, "needs --layers")]
+    public void Layers_batch_out_of_range_or_without_layers_is_a_usage_error(string value, bool layers, string message)
+    {
+        string[] args = ["bench", "--model", "lenet5", "--runs", "3", "--layers-batch", value, .. layers ? new[] { "--layers" } : []];
+        string line = PocketProcess.AssertOneLineError(PocketProcess.Run(args), exitCode: 2);
+        Assert.Contains("--layers-batch", line);
+        Assert.Contains(message, line);
+    }
 }

@@ -29,7 +29,8 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         [CommandOption("--threads <N>")] [Description("Threads for each runtime (default 1); above 1, both are also timed at one thread in the same rounds, for their speed-ups.")] public int Threads { get; init; } = 1;
         [CommandOption("--runs <N>")] [Description("Timed runs per runtime at batch 1 (default 201; larger batches use a fifth).")] public int Runs { get; init; } = 201;
         [CommandOption("--no-batch64")] [Description("Skip the batch-64 throughput comparison.")] public bool NoBatch64 { get; init; }
-        [CommandOption("--layers")] [Description("Also time each Pocket.Runtime layer at batch 1 (median of --runs).")] public bool Layers { get; init; }
+        [CommandOption("--layers")] [Description("Also time each Pocket.Runtime layer (median of --runs), at batch 1 or --layers-batch.")] public bool Layers { get; init; }
+        [CommandOption("--layers-batch <N>")] [Description("Batch size of the --layers timing, 1 to the runtime's tile of 8 (default 1).")] public int? LayersBatch { get; init; }
         [CommandOption("--json")] public bool Json { get; init; }
     }
 
@@ -52,6 +53,14 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
     {
         if (s.Runs < 1) throw new UsageException($"--runs: {s.Runs} is not a positive number");
         if (s.Threads < 1) throw new UsageException($"--threads: {s.Threads} is not a positive number");
+        if (s.LayersBatch is { } lb)
+        {
+            if (lb < 1) throw new UsageException($"--layers-batch: {lb} is not a positive number");
+            if (lb > PocketNetwork.TileBatch)
+                throw new UsageException($"--layers-batch: {lb} is above {PocketNetwork.TileBatch}, the runtime's tile (a larger batch runs as tiles of {PocketNetwork.TileBatch})");
+            if (!s.Layers) throw new UsageException("--layers-batch needs --layers");
+        }
+        int layersBatch = s.LayersBatch ?? 1, layersRuns = layersBatch == 1 ? s.Runs : Math.Max(5, s.Runs / 5); // as the batch timings
         foreach (int b in s.Batch)
             if (b < 1) throw new UsageException($"--batch: {b} is not a positive number");
         int[] batches = s.Batch.Length > 0 ? s.Batch.Distinct().ToArray() : s.NoBatch64 ? [1] : [1, 64];
@@ -80,7 +89,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         string input = network.InputShape is var sh ? $"{sh.Channels}x{sh.Height}x{sh.Width}" : "";
         long denseBytes = summary.InitializerBytes;
         double maxDiff = results.Max(r => r.Result.MaxAbsDiff);
-        IReadOnlyList<LayerTime>? layers = s.Layers ? TimeLayers(network, s.Runs) : null;
+        IReadOnlyList<LayerTime>? layers = s.Layers ? TimeLayers(network, layersBatch, layersRuns) : null;
 
         if (s.Json)
         {
@@ -104,6 +113,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
                 }),
                 PocketWeightBytes = network.WeightBytes, OrtWeightBytes = denseBytes,
                 MaxAbsDiff = maxDiff,
+                LayersBatch = layers is null ? (int?)null : layersBatch,
                 Layers = layers?.Select(l => new { l.Name, l.Kernel, Output = l.OutputShape.ToString(), Ms = Math.Round(l.Milliseconds, 5) }),
             });
             return 0;
@@ -133,7 +143,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             var perLayer = new Table().AddColumn("layer").AddColumn("kernel").AddColumn(new TableColumn("ms").RightAligned()).AddColumn(new TableColumn("share").RightAligned());
             foreach (LayerTime l in layers)
                 perLayer.AddRow(Markup.Escape(l.Name), Markup.Escape($"{l.Kernel} -> {l.OutputShape}"), $"{l.Milliseconds:F4}", $"{l.Milliseconds / total:P1}");
-            Terminal.Out.WriteLine($"Pocket.Runtime per layer, batch 1, {threads}, median of {s.Runs} runs (sum {total:F4} ms):");
+            Terminal.Out.WriteLine($"Pocket.Runtime per layer, batch {layersBatch}, {threads}, median of {layersRuns} runs (sum {total:F4} ms):");
             Terminal.Out.Write(perLayer);
         }
         return 0;
@@ -148,13 +158,13 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
 
     private static double? Round(double? value, int digits) => value is { } v ? Math.Round(v, digits) : null;
 
-    private static IReadOnlyList<LayerTime> TimeLayers(PocketNetwork network, int runs)
+    private static IReadOnlyList<LayerTime> TimeLayers(PocketNetwork network, int batch, int runs)
     {
         var random = new Random(1234);
-        float[] input = new float[network.InputLength];
+        float[] input = new float[batch * network.InputLength];
         for (int i = 0; i < input.Length; i++) input[i] = (float)random.NextDouble();
-        network.TimeLayers(input, 1, Math.Max(3, runs / 10)); // warm-up
-        return network.TimeLayers(input, 1, runs);
+        network.TimeLayers(input, batch, Math.Max(3, runs / 10)); // warm-up
+        return network.TimeLayers(input, batch, runs);
     }
 
     private static PocketModel ReadFile(Settings s)
