@@ -169,8 +169,11 @@ internal sealed class Conv2dOp : Layer
                     });
                     continue;
                 }
-                ParallelRange.For(rowsPerGroup, ws.Parallelism, minRows, (r0, r1) =>
+                // Whole register tiles of rows per thread, so a split adds no padded row tail.
+                int tileRows = Gemm.TileRows, rowTiles = (rowsPerGroup + tileRows - 1) / tileRows;
+                ParallelRange.For(rowTiles, ws.Parallelism, (minRows + tileRows - 1) / tileRows, (t0, t1) =>
                 {
+                    int r0 = t0 * tileRows, r1 = Math.Min(rowsPerGroup, t1 * tileRows);
                     Span<float> c = output.AsSpan(outOffset, rowsPerGroup * n);
                     ReadOnlySpan<float> cols = columns.AsSpan(columnsOffset, k * n);
                     ReadOnlySpan<float> bias = _bias.AsSpan(biasOffset, rowsPerGroup);
@@ -289,13 +292,13 @@ internal sealed class Conv2dOp : Layer
     }
 
     /// <summary>
-    /// Output channels decoded per panel: up to 32 K floats (128 KB, L2-resident), but never fewer than 16 rows.
+    /// Output channels decoded per panel: up to 32 K floats (128 KB, L2-resident), but never fewer than 18 rows.
     /// The GEMM keeps a K-slice of the im2col matrix in L1 while every row of its A passes over it, so each panel
-    /// streams the im2col matrix once: 16 rows per panel match what the float path pays in A traffic (one pass of
+    /// streams the im2col matrix once: 16–18 rows per panel match what the float path pays in A traffic (one pass of
     /// the filters per 16-pixel column tile), and fewer would multiply it for large K. A multiple of the GEMM's
-    /// 4-row tile so panels add no 1-row tails.
+    /// register tile of rows so panels add no row tails.
     /// </summary>
-    private static int PanelRows(int k) => Math.Max(16, 32768 / Math.Max(1, k) / 4 * 4);
+    private static int PanelRows(int k) => Math.Max(3 * Gemm.TileRows, 32768 / Math.Max(1, k) / Gemm.TileRows * Gemm.TileRows);
 
     /// <summary>Rows [r0, r1) of C for quantized filters: decode a panel of rows, multiply it, next panel.
     /// firstFilter is the group's first output channel; bias and c are the group's.</summary>
