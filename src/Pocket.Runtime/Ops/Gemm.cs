@@ -29,6 +29,9 @@ internal static class Gemm
     /// (MLAS's FMA3 SGEMM tile); 15 of AVX2's 16 vector registers.</summary>
     internal const int TileRows = 6;
 
+    /// <summary>Columns of B packed per block: with K-slices of 256, 128 KB (half of a 512 KB L2).</summary>
+    private const int NBlock = 128;
+
     /// <summary>Computes rows [rowStart, rowEnd) of C (m × n) = activation(A (m × k) · B (k × n) + bias).</summary>
     public static void Multiply(
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias,
@@ -54,23 +57,22 @@ internal static class Gemm
         ref float cRef = ref MemoryMarshal.GetReference(c);
         ref float biasRef = ref MemoryMarshal.GetReference(bias);
         int fullEnd = rowStart + (rowEnd - rowStart) / TileRows * TileRows, extraRows = rowEnd - fullEnd;
-        int fullColumns = n / tileW * tileW, extraColumns = n - fullColumns;
 
         // Tails go through the same tile, on zero-padded copies: the left-over rows of A (per K-block) and the
         // left-over columns of B (per K-block), with a scratch C tile. A 1-row or 1-column tail computed alone is one
         // dependent FMA chain per element, bound by FMA latency: MobileNet's 512×512 pointwise layers at 14×14
         // (196 = 12 tiles + 4 columns) ran 1.5–2× as long as the equal-work 256×256 ones at 28×28 (no tail) on AVX2.
-        float[] padded = ArrayPool<float>.Shared.Rent(TileRows * KBlock + KBlock * tileW + TileRows + TileRows * tileW);
+        float[] padded = ArrayPool<float>.Shared.Rent(TileRows * KBlock + KBlock * NBlock + TileRows + TileRows * tileW);
         try
         {
             Span<float> scratch = padded;
             ref float aTail = ref MemoryMarshal.GetReference(scratch);                            // TileRows × kc
-            ref float bTail = ref Unsafe.Add(ref aTail, TileRows * KBlock);                       // kc × tileW
-            ref float biasTail = ref Unsafe.Add(ref bTail, KBlock * tileW);                       // 4
+            ref float bPanels = ref Unsafe.Add(ref aTail, TileRows * KBlock);                     // NBlock / tileW panels of kc × tileW
+            ref float biasTail = ref Unsafe.Add(ref bPanels, KBlock * NBlock);                    // TileRows
             ref float cTile = ref Unsafe.Add(ref biasTail, TileRows);                             // TileRows × tileW
             if (extraRows > 0)
             {
-                scratch.Slice(TileRows * KBlock + KBlock * tileW, TileRows).Clear();
+                scratch.Slice(TileRows * KBlock + KBlock * NBlock, TileRows).Clear();
                 for (int r = 0; r < extraRows; r++) Unsafe.Add(ref biasTail, r) = Unsafe.Add(ref biasRef, fullEnd + r);
             }
 
@@ -86,35 +88,43 @@ internal static class Gemm
                             .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref aTail, r * kc), kc));
                 }
                 ref float bBlock = ref Unsafe.Add(ref bRef, (nint)k0 * n);
-                for (int j = 0; j < fullColumns; j += tileW)
+                for (int j0 = 0; j0 < n; j0 += NBlock)
                 {
-                    // The tile's K-slice of B copied contiguous (MLAS packs B likewise): read in place, each row's two
-                    // vectors sit n floats apart from the next row's and straddle cache lines whenever n is not a
-                    // multiple of 16 (196, 49).
-                    for (int p = 0; p < kc; p++)
-                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref bBlock, (nint)p * n + j), tileW)
-                            .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref bTail, p * tileW), tileW));
-                    for (int i = rowStart; i < fullEnd; i += TileRows)
-                        Tile6x2(ref Unsafe.Add(ref aRef, (nint)i * k + k0), k, ref bTail, tileW,
-                            ref Unsafe.Add(ref cRef, (nint)i * n + j), n, ref Unsafe.Add(ref biasRef, i), kc, first);
-                    if (extraRows > 0)
-                        TileThroughScratch(ref aTail, kc, ref bTail, tileW, ref Unsafe.Add(ref cRef, (nint)fullEnd * n + j), n,
-                            ref biasTail, kc, first, extraRows, tileW, ref cTile);
-                }
-                if (extraColumns > 0)
-                {
-                    for (int p = 0; p < kc; p++)
+                    // The block's K-slice of B copied contiguous, one 2-vector panel per tile (MLAS packs B likewise;
+                    // ≤ 128 KB, L2), the last panel zero-padded past n. Read in place, each row's two vectors sit n
+                    // floats from the next row's and straddle cache lines whenever n is not a multiple of 16 (196,
+                    // 49). Rows are then outer: a tile's 6 rows of A stay in L1 across the block's panels.
+                    int j1 = Math.Min(n, j0 + NBlock), panels = (j1 - j0 + tileW - 1) / tileW;
+                    for (int t = 0; t < panels; t++)
                     {
-                        Span<float> to = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref bTail, p * tileW), tileW);
-                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref bBlock, (nint)p * n + fullColumns), extraColumns).CopyTo(to);
-                        to[extraColumns..].Clear();
+                        int j = j0 + t * tileW, columns = Math.Min(tileW, n - j);
+                        ref float panel = ref Unsafe.Add(ref bPanels, t * KBlock * tileW);
+                        for (int p = 0; p < kc; p++)
+                        {
+                            Span<float> to = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref panel, p * tileW), tileW);
+                            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref bBlock, (nint)p * n + j), columns).CopyTo(to);
+                            if (columns < tileW) to[columns..].Clear();
+                        }
                     }
                     for (int i = rowStart; i < fullEnd; i += TileRows)
-                        TileThroughScratch(ref Unsafe.Add(ref aRef, (nint)i * k + k0), k, ref bTail, tileW, ref Unsafe.Add(ref cRef, (nint)i * n + fullColumns), n,
-                            ref Unsafe.Add(ref biasRef, i), kc, first, TileRows, extraColumns, ref cTile);
+                        for (int t = 0; t < panels; t++)
+                        {
+                            int j = j0 + t * tileW, columns = Math.Min(tileW, n - j);
+                            ref float panel = ref Unsafe.Add(ref bPanels, t * KBlock * tileW);
+                            if (columns == tileW)
+                                Tile6x2(ref Unsafe.Add(ref aRef, (nint)i * k + k0), k, ref panel, tileW,
+                                    ref Unsafe.Add(ref cRef, (nint)i * n + j), n, ref Unsafe.Add(ref biasRef, i), kc, first);
+                            else
+                                TileThroughScratch(ref Unsafe.Add(ref aRef, (nint)i * k + k0), k, ref panel, tileW, ref Unsafe.Add(ref cRef, (nint)i * n + j), n,
+                                    ref Unsafe.Add(ref biasRef, i), kc, first, TileRows, columns, ref cTile);
+                        }
                     if (extraRows > 0)
-                        TileThroughScratch(ref aTail, kc, ref bTail, tileW, ref Unsafe.Add(ref cRef, (nint)fullEnd * n + fullColumns), n,
-                            ref biasTail, kc, first, extraRows, extraColumns, ref cTile);
+                        for (int t = 0; t < panels; t++)
+                        {
+                            int j = j0 + t * tileW, columns = Math.Min(tileW, n - j);
+                            TileThroughScratch(ref aTail, kc, ref Unsafe.Add(ref bPanels, t * KBlock * tileW), tileW,
+                                ref Unsafe.Add(ref cRef, (nint)fullEnd * n + j), n, ref biasTail, kc, first, extraRows, columns, ref cTile);
+                        }
                 }
             }
         }
