@@ -9,14 +9,14 @@ namespace Pocket.Runtime.Ops;
 /// Row-major C = A·B + bias (bias per row of C), the inner product of convolution: A is the filter bank
 /// (outC × K), B the im2col matrix (K × pixels).
 /// <para>Blocking, and why (as MLAS's FMA3 SGEMM): the micro-kernel keeps a <see cref="TileRows"/>-row × 2-vector
-/// tile of C in registers, so each B vector loaded feeds 6 FMAs and each A element is broadcast once per tile.
-/// Column tiles are the outer loop and rows the inner one: a K-slice of one B column panel (≤ <see cref="KBlock"/> ×
-/// 2 vectors, ≤ 16 KB) is copied contiguous once and stays in L1 while every filter passes over it; with rows outer,
-/// B (often megabytes) would stream from memory once per tile of filters. Left-over rows and columns run the same
-/// tile on zero-padded copies, so no part of C is computed as a lone FMA chain. Measured on AVX2 (Zen 3), MobileNet
-/// α 1.0 at 224: the 4-row tile with 1-vector and scalar tails ran its 14×14 and 7×7 pointwise layers 1.5–2× as
-/// long as the equal-work 28×28 ones; padded tails, then the contiguous B panel, then 6 rows took the model from
-/// 2.2× to 1.4× ONNX Runtime's time (bench/results/runtime.md).</para>
+/// tile of C in registers, so each B vector loaded feeds 6 FMAs and each A element is broadcast once per tile. B is
+/// copied, a K-slice (<see cref="KBlock"/>) of <see cref="NBlock"/> columns at a time, into contiguous 2-vector panels
+/// (≤ 128 KB, L2); each row tile then runs over all of the block's panels, its rows of A staying in L1. Left-over
+/// rows and columns run the same tile on zero-padded copies, so no part of C is computed as a lone FMA chain.
+/// Measured on AVX2 (Zen 3), MobileNet α 1.0 at 224: the old 4-row tile with 1-vector and scalar tails, B read in
+/// place, ran the 14×14 and 7×7 pointwise layers 1.5–2× as long as the equal-work 28×28 ones; padded tails, the
+/// contiguous B panel, 6 rows and the 128-column blocks took the model from 2.2× to about 1.4× ONNX Runtime's time
+/// (bench/results/runtime.md, session 12).</para>
 /// <para>Every C element is one FMA chain over p = 0..K−1 starting from its bias, whatever the blocking, row split
 /// or tail path, so results do not depend on thread count or tile position.</para>
 /// <see cref="Vector{T}"/> keeps it portable: 256-bit on AVX2 desktops, 128-bit NEON on phones.
