@@ -63,7 +63,10 @@ internal sealed class DepthwiseConv2dOp : Layer
                     int inPlane = b * _g.InChannels + oc / _g.OutChannelsPerGroup;
                     if (inPlane != lastPlane) // a channel multiplier > 1 reuses the plane
                     {
-                        layout.Fill(input.AsSpan(inPlane * _g.InPlane, _g.InPlane), plane, 0f);
+                        // The zero border is written once per chunk; later channels overwrite only the interior.
+                        ReadOnlySpan<float> channel = input.AsSpan(inPlane * _g.InPlane, _g.InPlane);
+                        if (lastPlane < 0) layout.Fill(channel, plane, 0f);
+                        else layout.FillInterior(channel, plane);
                         lastPlane = inPlane;
                     }
                     ReadOnlySpan<float> kernel;

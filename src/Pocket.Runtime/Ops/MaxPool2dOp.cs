@@ -33,7 +33,9 @@ internal sealed class MaxPool2dOp(string name, in PoolGeometry geometry) : PoolL
         {
             for (int p = 0; p < planes; p++)
             {
-                rows.Fill(input.Slice(p * inPlane, inPlane), plane, float.NegativeInfinity);
+                // The −∞ border is written once; later planes overwrite only the interior.
+                if (p == 0) rows.Fill(input.Slice(0, inPlane), plane, float.NegativeInfinity);
+                else rows.FillInterior(input.Slice(p * inPlane, inPlane), plane);
                 WindowStream.Max(plane, offsets, rowMax, rows.StreamLength);
                 Columns(rowMax, rows.Tx, output.Slice(p * outPlane, outPlane));
             }

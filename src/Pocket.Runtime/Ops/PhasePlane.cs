@@ -95,6 +95,19 @@ internal sealed class PhasePlane
     {
         if (plane.Length < _inH * _inW || buffer.Length < Length) throw new ArgumentException("phase plane buffers are too small");
         buffer[..Length].Fill(border);
+        FillInterior(plane, buffer);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="plane"/> into the cells of <paramref name="buffer"/> that <see cref="Fill"/> copies it
+    /// into, and no others: the same cells for every plane of this layout, so a buffer filled once keeps its border
+    /// and the next channel needs only this. Clearing the whole buffer per channel was 40 % of MobileNet α 0.25's
+    /// depthwise time at 128×128 on AVX2 (measured by leaving steps out: fill 0.09, stream 0.08, compaction 0.035 of
+    /// 0.225 ms).
+    /// </summary>
+    public void FillInterior(ReadOnlySpan<float> plane, Span<float> buffer)
+    {
+        if (plane.Length < _inH * _inW || buffer.Length < Length) throw new ArgumentException("phase plane buffers are too small");
         ref float srcPlane = ref MemoryMarshal.GetReference(plane);
         ref float dstRef = ref MemoryMarshal.GetReference(buffer);
         int sW = _strideW, sH = _strideH;
