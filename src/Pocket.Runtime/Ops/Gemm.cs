@@ -46,10 +46,14 @@ internal static class Gemm
         if (rowEnd > rowStart) activation.ApplyInPlace(c[(rowStart * n)..(rowEnd * n)]);
     }
 
-    private static void MultiplyPortable(
+    /// <summary>The portable kernel whatever the CPU (<see cref="Multiply"/> without the activation): what AVX2 and
+    /// ARM64 run, callable where AVX-512 would take <see cref="PackedGemm"/> instead, for tests.</summary>
+    internal static void MultiplyPortable(
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias,
         int n, int k, int rowStart, int rowEnd)
     {
+        if (rowEnd > rowStart && (a.Length < (long)rowEnd * k || b.Length < (long)k * n || c.Length < (long)rowEnd * n || bias.Length < rowEnd))
+            throw new ArgumentException("GEMM buffers are smaller than the matrix sizes");
         int w = Vector<float>.Count, tileW = 2 * w;
         if (rowEnd <= rowStart || n <= 0) return;
         ref float aRef = ref MemoryMarshal.GetReference(a);
