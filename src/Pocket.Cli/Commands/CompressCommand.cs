@@ -107,7 +107,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         catch (ArgumentException e) { throw new UsageException(e.Message); }
         if (s.BiasBits is < 1 or > 16) throw new UsageException($"--bias-bits: {s.BiasBits} is not 1 to 16");
         if (s.BatchNormBits is < 1 or > 16) throw new UsageException($"--batchnorm-bits: {s.BatchNormBits} is not 1 to 16");
-        var train = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, null, null, null, null, s.Seed, s.Shift);
+        var train = TrainingArguments.Apply(TrainingRecipes.For(spec), s.Epochs, null, null, null, null, s.Seed, s.Shift);
         if (start is not null) CompressionArguments.CheckKeepLayers(recipe.Pruning.Rule, () => ModuleState.Restore(start, s.From!));
         var data = start is null
             ? DatasetCatalog.Load(s.Dataset ?? "mnist")

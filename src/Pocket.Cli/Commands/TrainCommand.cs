@@ -43,7 +43,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         OutputArgument.Require(s.Out, "the checkpoint to write");
         var spec = s.ToSpec();
-        var options = TrainingArguments.Apply(TrainingRecipes.For(spec.Name), s.Epochs, s.LearningRate, s.BatchSize, s.WeightDecay, s.Optimizer, s.Seed, s.Shift);
+        var options = TrainingArguments.Apply(TrainingRecipes.For(spec), s.Epochs, s.LearningRate, s.BatchSize, s.WeightDecay, s.Optimizer, s.Seed, s.Shift);
         var data = DatasetCatalog.Load(s.Dataset);
         var result = TrainingProgressView.Run($"train {spec}", s.Json, report =>
             ResumableOutput.Run(s.Out, s.Resume,

@@ -29,7 +29,8 @@ public sealed class MobileNetV1 : PocketModule
     private readonly Linear fc;
     private readonly int conv1Stride;
 
-    private static readonly ModelOption AlphaOption = new("alpha", ModelOption.ValueKind.Number, "1", "width multiplier α");
+    /// <summary>The width multiplier; the training recipe reads it too (<see cref="Training.TrainingRecipes.For(ModelSpec)"/>).</summary>
+    public static readonly ModelOption AlphaOption = new("alpha", ModelOption.ValueKind.Number, "1", "width multiplier α");
     private static readonly ModelOption Stride = new("stride", ModelOption.ValueKind.Integer, "2", "conv1's stride (2 as published; 1 for 32×32 inputs)");
 
     /// <summary>The keys this model accepts in its spec.</summary>
