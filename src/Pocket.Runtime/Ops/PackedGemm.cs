@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pocket.Runtime.Ops;
 
@@ -99,6 +100,10 @@ internal static class PackedGemm
         // each tile then loads and stores its C block once, and runs one long chain per accumulator. Blocking K at
         // 256 there cost 10–20 % (measured: 1000×512×169 1.24 → 1.05 ms, 1024×1024×49 0.77 → 0.69 ms).
         int kBlock = (long)k * n * sizeof(float) <= L2Budget ? k : KBlock;
+        // A K-slice is packed whole only when it fits in L2Budget (plus the padding to 16 columns), and otherwise
+        // fewer than 64 columns at a time.
+        int kMax = Math.Min(kBlock, k);
+        ref float bPanels = ref BPanelScratch(Math.Max(kMax * 4 * Wide, (int)(L2Budget / sizeof(float)) + kMax * Wide));
         for (int k0 = 0; k0 < k; k0 += kBlock)
         {
             int kc = Math.Min(kBlock, k - k0);
@@ -109,23 +114,106 @@ internal static class PackedGemm
                 // Small B (late, low-resolution layers: n = 49 or 196 but K and m up to 1024): B's K-slice stays
                 // in L2 whole, so each panel of A is read once, from L1, across all columns. With columns outer,
                 // megabytes of A would stream from memory once per 32 columns.
-                for (int panel = 0; panel < panels; panel++)
-                    PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, ldb, ldc, 0, n, slice, tile);
-                LeftoverColumns(ref packedRef, panels, panelLength, rows, ref bBlock, ref cRef, ldb, ldc, n / Wide * Wide, n, slice);
+                int width = PaddedColumns(n);
+                PackB(ref bBlock, ldb, kc, width, ref bPanels);
+                // Left-over columns follow each group of 4 panels while its rows of A are still in cache: after all
+                // panels, A (4 MB in MobileNet's last layer) streamed from memory a second time for one column of 49.
+                for (int group = 0; group < panels; group += 4)
+                {
+                    int groupEnd = Math.Min(panels, group + 4);
+                    for (int panel = group; panel < groupEnd; panel++)
+                        PanelColumns(ref packedRef, panel, panelLength, rows, ref bPanels, 0, ref cRef, ldc, 0, width, slice, tile);
+                    LeftoverColumns(ref packedRef, group, groupEnd, panelLength, rows, ref bBlock, ref cRef, ldb, ldc, width, n, slice);
+                }
             }
             else
             {
                 for (int j = 0; j < n; j += 2 * Wide)
                 {
                     int j1 = n - j < 4 * Wide ? n : j + 2 * Wide; // the last tiles take every left-over column
+                    // A 32-column tile's K-slice (32 KB) is read in place from L1 by every panel; only the last
+                    // columns, padded to whole tiles, are packed (packing every tile cost 5–8 % at n ≥ 3,000).
+                    int width = PaddedColumns(j1 - j);
+                    bool pack = j1 == n && width % (2 * Wide) != 0;
+                    if (pack) PackB(ref Unsafe.Add(ref bBlock, j), ldb, kc, width, ref bPanels);
                     for (int panel = 0; panel < panels; panel++)
-                        PanelColumns(ref packedRef, panel, panelLength, rows, ref bBlock, ref cRef, ldb, ldc, j, j1, slice, tile);
+                        if (pack)
+                            PanelColumns(ref packedRef, panel, panelLength, rows, ref bPanels, 0, ref cRef, ldc, j, width, slice, tile);
+                        else
+                            PanelColumns(ref packedRef, panel, panelLength, rows, ref Unsafe.Add(ref bBlock, j), ldb, ref cRef, ldc, j, width, slice, tile);
                     if (j1 == n)
                     {
-                        LeftoverColumns(ref packedRef, panels, panelLength, rows, ref bBlock, ref cRef, ldb, ldc, j + (n - j) / Wide * Wide, n, slice);
+                        LeftoverColumns(ref packedRef, 0, panels, panelLength, rows, ref bBlock, ref cRef, ldb, ldc, j + width, n, slice);
                         break;
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// How many of n columns the 16-wide tiles take, the last panel zero-padded: all of them, unless the remainder
+    /// past a multiple of 16 is 1 or 2 columns, which <see cref="LeftoverColumns"/> computes transposed for less
+    /// than a padded tile costs. A remainder of 9 (n = 169, SqueezeNet's 13×13 layers) computed transposed made
+    /// 1000×512×169 run at 68 GMAC/s against 118 for n = 160 (Zen 5); padded, it runs at 112. For n = 49 (remainder 1)
+    /// the padded tile was slower (82 against 91 GMAC/s on 1024×1024×49).
+    /// </summary>
+    private static int PaddedColumns(int n) => n < Wide ? 0 : n % Wide is 1 or 2 ? n / Wide * Wide : n;
+
+    /// <summary>This thread's buffer for B's packed panels, 64-byte aligned (pinned, so the alignment holds) and at
+    /// least <paramref name="length"/> floats long.</summary>
+    private static ref float BPanelScratch(int length)
+    {
+        float[]? buffer = t_bPanels;
+        if (buffer is null || buffer.Length < length + Wide)
+            t_bPanels = buffer = GC.AllocateUninitializedArray<float>(Math.Max(length + Wide, 64 * 1024), pinned: true);
+        int misalignment = (int)((nint)Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0) & 63) / sizeof(float);
+        return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buffer), (Wide - misalignment) % Wide);
+    }
+
+    [ThreadStatic] private static float[]? t_bPanels;
+
+    /// <summary>
+    /// Columns [0, width) of a K-slice of B (kc rows, <paramref name="ldb"/> apart) copied into contiguous panels as
+    /// MLAS packs B: the panel of columns [t, t + 32) (or a last [t, t + 16)) at t × kc, kc rows of its width, the
+    /// last panel zero-padded past <paramref name="width"/> to a multiple of 16. Read in place, each row's vectors sit
+    /// ldb floats from the next row's and straddle cache lines whenever ldb is not a multiple of 16 (169, 196, 49).
+    /// </summary>
+    private static void PackB(ref float b, int ldb, int kc, int width, ref float panels)
+    {
+        int t = 0, full = width / Wide * Wide;
+        for (; t + 2 * Wide <= full; t += 2 * Wide)
+        {
+            ref float from = ref Unsafe.Add(ref b, t);
+            ref float to = ref Unsafe.Add(ref panels, (nint)t * kc);
+            for (int p = 0; p < kc; p++)
+            {
+                Vector512.LoadUnsafe(ref from).StoreUnsafe(ref to);
+                Vector512.LoadUnsafe(ref from, Wide).StoreUnsafe(ref to, Wide);
+                from = ref Unsafe.Add(ref from, ldb);
+                to = ref Unsafe.Add(ref to, 2 * Wide);
+            }
+        }
+        if (t < full)
+        {
+            ref float from = ref Unsafe.Add(ref b, t);
+            ref float to = ref Unsafe.Add(ref panels, (nint)t * kc);
+            for (int p = 0; p < kc; p++)
+            {
+                Vector512.LoadUnsafe(ref from).StoreUnsafe(ref to);
+                from = ref Unsafe.Add(ref from, ldb);
+                to = ref Unsafe.Add(ref to, Wide);
+            }
+            t += Wide;
+        }
+        if (full < width)
+        {
+            int columns = width - full;
+            for (int p = 0; p < kc; p++)
+            {
+                Span<float> to = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref panels, (nint)full * kc + p * Wide), Wide);
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, (nint)p * ldb + full), columns).CopyTo(to);
+                to[columns..].Clear();
             }
         }
     }
@@ -134,59 +222,65 @@ internal static class PackedGemm
     /// its stores apply (only the last slice's).</summary>
     private readonly record struct KSlice(int K0, int Count, bool First, FusedActivation Activation);
 
-    /// <summary>Columns [j0, j1) of one row panel over one K-slice: 32-wide tiles, then 16, then groups of 4.
-    /// A panel with fewer than 8 valid rows works on a copy of its C rows (the padding rows are never stored).</summary>
-    private static void PanelColumns(ref float packedRef, int panel, int panelLength, int rows, ref float bBlock, ref float cRef,
-        int ldb, int ldc, int j0, int j1, KSlice slice, Span<float> tile)
+    /// <summary>Columns [j0, j0 + width) of one row panel over one K-slice: 32-wide tiles, then 16-wide ones, the last
+    /// through a scratch tile when C has fewer columns than it. B is either read in place (rows <paramref name="ldb"/>
+    /// apart; width a multiple of 32) or, with ldb = 0, from packed panels (<see cref="PackB"/>). A panel with fewer
+    /// than 8 valid rows also works on a copy of its C rows (the padding rows are never stored).</summary>
+    private static void PanelColumns(ref float packedRef, int panel, int panelLength, int rows, ref float b, int ldb, ref float cRef,
+        int ldc, int j0, int width, KSlice slice, Span<float> tile)
     {
         ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
-        ref float cPanel = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * ldc);
+        ref float cPanel = ref Unsafe.Add(ref cRef, (nint)panel * PanelRows * ldc + j0);
         ref float tileRef = ref MemoryMarshal.GetReference(tile);
-        int valid = Math.Min(PanelRows, rows - panel * PanelRows);
-        int j = j0;
-        for (; j + 2 * Wide <= j1; j += 2 * Wide)
+        int valid = Math.Min(PanelRows, rows - panel * PanelRows), kc = slice.Count;
+        int t = 0;
+        for (; t + 2 * Wide <= width; t += 2 * Wide)
         {
-            ref float cp = ref Unsafe.Add(ref cPanel, j);
+            ref float cp = ref Unsafe.Add(ref cPanel, t);
+            ref float bp = ref Unsafe.Add(ref b, ldb == 0 ? (nint)t * kc : t);
+            int stride = ldb == 0 ? 2 * Wide : ldb;
             if (valid == PanelRows)
             {
-                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, ldc, ldb, slice);
+                Tile8x32(ref ap, ref bp, ref cp, ldc, stride, slice);
             }
             else
             {
                 if (!slice.First) CopyRows(ref cp, ldc, ref tileRef, 2 * Wide, valid, 2 * Wide);
-                Tile8x32(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, 2 * Wide, ldb, slice);
+                Tile8x32(ref ap, ref bp, ref tileRef, 2 * Wide, stride, slice);
                 CopyRows(ref tileRef, 2 * Wide, ref cp, ldc, valid, 2 * Wide);
             }
         }
-        for (; j + Wide <= j1; j += Wide)
+        for (; t < width; t += Wide)
         {
-            ref float cp = ref Unsafe.Add(ref cPanel, j);
-            if (valid == PanelRows)
+            ref float cp = ref Unsafe.Add(ref cPanel, t);
+            ref float bp = ref Unsafe.Add(ref b, (nint)t * kc);
+            int columns = Math.Min(Wide, width - t);
+            if (valid == PanelRows && columns == Wide)
             {
-                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref cp, ldc, ldb, slice);
+                Tile8x16(ref ap, ref bp, ref cp, ldc, Wide, slice);
             }
             else
             {
-                if (!slice.First) CopyRows(ref cp, ldc, ref tileRef, Wide, valid, Wide);
-                Tile8x16(ref ap, ref Unsafe.Add(ref bBlock, j), ref tileRef, Wide, ldb, slice);
-                CopyRows(ref tileRef, Wide, ref cp, ldc, valid, Wide);
+                // The last, zero-padded panel or a partial row panel: through a scratch tile, storing what is C's.
+                if (!slice.First) CopyRows(ref cp, ldc, ref tileRef, Wide, valid, columns);
+                Tile8x16(ref ap, ref bp, ref tileRef, Wide, Wide, slice);
+                CopyRows(ref tileRef, Wide, ref cp, ldc, valid, columns);
             }
         }
-        // Fewer than 16 columns remain: LeftoverColumns takes them for all panels at once.
     }
 
     /// <summary>
-    /// Columns [j0, j1) (fewer than 16) of every panel, transposed (a 256-bit vector holds a panel's 8 rows of one
+    /// Columns [j0, j1) (fewer than 16) of panels [panelStart, panels), transposed (a 256-bit vector holds a panel's 8 rows of one
     /// column). Each C element is one FMA chain of length K, so a single panel's left-over column is one dependent
     /// chain bound by FMA latency, not throughput: one left-over column of n = 49 cost a quarter of the layer
     /// (measured). Four panels side by side give four independent chains per column; a last partial group and a
     /// partial panel run one panel at a time.
     /// </summary>
-    private static void LeftoverColumns(ref float packedRef, int panels, int panelLength, int rows, ref float bBlock, ref float cRef,
+    private static void LeftoverColumns(ref float packedRef, int panelStart, int panels, int panelLength, int rows, ref float bBlock, ref float cRef,
         int ldb, int ldc, int j0, int j1, KSlice slice)
     {
         if (j0 >= j1) return;
-        int fullPanels = rows / PanelRows, panel = 0;
+        int fullPanels = Math.Min(panels, rows / PanelRows), panel = panelStart;
         for (; panel + 4 <= fullPanels; panel += 4)
         {
             ref float ap = ref Unsafe.Add(ref packedRef, (nint)panel * panelLength);
@@ -297,6 +391,20 @@ internal static class PackedGemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Clamp(Vector512<float> v, Vector512<float> lo, Vector512<float> hi) => Vector512.Min(Vector512.Max(v, lo), hi);
 
+    /// <summary>
+    /// Asks for the packed A 2 KB (64 steps of the 8-row panel) ahead of the step being computed. The filters of a
+    /// late layer (MobileNet's last, 1024×1024: 4 MB) are read once per call, from memory when other layers' weights
+    /// have pushed them out of cache, and the hardware prefetcher did not keep up: 1024×1024×49 with A cold went
+    /// 0.86 → 0.57 ms, 1000×512×169 0.99 → 0.85 ms (Zen 5; 1 KB and 4 KB ahead gained less, and A in L1 lost nothing).
+    /// A prefetch never faults, so a hint past the end of the panels, or at an address the GC has since moved, is
+    /// harmless; x86 only, as this GEMM is.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchA(ref float a)
+    {
+        if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref a, 64 * PanelRows)));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
 
@@ -333,6 +441,7 @@ internal static class PackedGemm
         ref float end = ref Unsafe.Add(ref a, (nint)kc * PanelRows);
         while (Unsafe.IsAddressLessThan(ref a, ref end))
         {
+            PrefetchA(ref a);
             Vector512<float> b0 = Vector512.LoadUnsafe(ref b), b1 = Vector512.LoadUnsafe(ref b, Wide);
             Vector512<float> x = Vector512.Create(a);
             s0a = Fma(x, b0, s0a); s0b = Fma(x, b1, s0b);
@@ -405,6 +514,7 @@ internal static class PackedGemm
         ref float end = ref Unsafe.Add(ref a, (nint)kc * PanelRows);
         while (Unsafe.IsAddressLessThan(ref a, ref end))
         {
+            PrefetchA(ref a);
             Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
             s0 = Fma(Vector512.Create(a), b0, s0);
             s1 = Fma(Vector512.Create(Unsafe.Add(ref a, 1)), b0, s1);
