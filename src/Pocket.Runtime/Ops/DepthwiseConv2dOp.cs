@@ -33,7 +33,7 @@ internal sealed class DepthwiseConv2dOp : Layer
 
     public override long WeightBytes => _filters.Bytes + 4L * _bias.Length;
 
-    public override string Kernel => "depthwise-direct " + _g.Describe() + _filters.Describe() + _activation.Suffix();
+    public override string Kernel => (Depthwise3x3Rows.Serves(_g) ? "depthwise-direct-rows " : "depthwise-direct ") + _g.Describe() + _filters.Describe() + _activation.Suffix();
 
     public override void Forward(Workspace ws)
     {
@@ -44,6 +44,29 @@ internal sealed class DepthwiseConv2dOp : Layer
         int minChannels = ParallelRange.MinItems((long)_g.OutPlane * _g.KernelH * _g.KernelW, ParallelRange.MinStreamedMultiplyAdds);
         var layout = PhasePlane.For(_g);
         int tapCount = _g.KernelH * _g.KernelW;
+        if (Depthwise3x3Rows.Serves(_g))
+        {
+            ParallelRange.For(batch * channels, ws.Parallelism, minChannels, (start, end) =>
+            {
+                float[]? decoded = _filters.Dense is null ? ArrayPool<float>.Shared.Rent(tapCount) : null;
+                try
+                {
+                    for (int i = start; i < end; i++)
+                    {
+                        int b = i / channels, oc = i % channels;
+                        int inPlane = b * _g.InChannels + oc / _g.OutChannelsPerGroup;
+                        ReadOnlySpan<float> kernel = FilterTaps(oc, decoded);
+                        Depthwise3x3Rows.Plane(input.AsSpan(inPlane * _g.InPlane, _g.InPlane), _g.InHeight, _g.InWidth, _g.StrideH, kernel, _bias[oc],
+                            output.AsSpan((b * channels + oc) * _g.OutPlane, _g.OutPlane), _g.OutHeight, _g.OutWidth, _activation);
+                    }
+                }
+                finally
+                {
+                    if (decoded is not null) ArrayPool<float>.Shared.Return(decoded);
+                }
+            });
+            return;
+        }
         ParallelRange.For(batch * channels, ws.Parallelism, minChannels, (start, end) =>
         {
             // Each chunk (thread) gets its own phase plane and stream buffers, and its own tap buffer for quantized filters.
@@ -69,16 +92,7 @@ internal sealed class DepthwiseConv2dOp : Layer
                         else layout.FillInterior(channel, plane);
                         lastPlane = inPlane;
                     }
-                    ReadOnlySpan<float> kernel;
-                    if (_filters.Dense is { } dense)
-                    {
-                        kernel = dense.AsSpan(oc * tapCount, tapCount);
-                    }
-                    else
-                    {
-                        _filters.Decode(oc, 1, decoded.AsSpan(0, tapCount));
-                        kernel = decoded.AsSpan(0, tapCount);
-                    }
+                    ReadOnlySpan<float> kernel = FilterTaps(oc, decoded);
                     WindowStream.MultiplyAdd(plane, offsets, kernel, _bias[oc], stream, layout.StreamLength);
                     Span<float> outPlane = output.AsSpan((b * channels + oc) * _g.OutPlane, _g.OutPlane);
                     layout.Compact(stream, outPlane, _activation);
@@ -91,5 +105,15 @@ internal sealed class DepthwiseConv2dOp : Layer
                 if (decoded is not null) ArrayPool<float>.Shared.Return(decoded);
             }
         });
+    }
+
+    /// <summary>Output channel <paramref name="oc"/>'s kH·kW taps: a slice of the float filters, or decoded into
+    /// <paramref name="decoded"/> (a per-thread buffer) from quantized ones.</summary>
+    private ReadOnlySpan<float> FilterTaps(int oc, float[]? decoded)
+    {
+        int tapCount = _g.KernelH * _g.KernelW;
+        if (_filters.Dense is { } dense) return dense.AsSpan(oc * tapCount, tapCount);
+        _filters.Decode(oc, 1, decoded.AsSpan(0, tapCount));
+        return decoded.AsSpan(0, tapCount);
     }
 }
