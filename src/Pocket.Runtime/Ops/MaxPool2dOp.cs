@@ -22,6 +22,13 @@ internal sealed class MaxPool2dOp(string name, in PoolGeometry geometry) : PoolL
     protected override void PoolPlanes(ReadOnlySpan<float> input, Span<float> output, int planes)
     {
         PoolGeometry g = Geometry;
+        if (MaxPool3x3Rows.Serves(g))
+        {
+            int planeIn = g.InHeight * g.InWidth, planeOut = g.OutHeight * g.OutWidth;
+            for (int p = 0; p < planes; p++)
+                MaxPool3x3Rows.Plane(input.Slice(p * planeIn, planeIn), g.InHeight, g.InWidth, g.PadH, output.Slice(p * planeOut, planeOut), g.OutHeight, g.OutWidth);
+            return;
+        }
         // Rows of the horizontal pass: every input row, each reduced to outW maxima (pitch Tx).
         var rows = new PhasePlane(g.InHeight, g.InWidth, 1, g.KernelW, 1, g.StrideW, 0, g.PadW, g.InHeight, g.OutWidth);
         int inPlane = g.InHeight * g.InWidth, outH = g.OutHeight, outW = g.OutWidth, outPlane = outH * outW;
