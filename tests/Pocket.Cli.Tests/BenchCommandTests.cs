@@ -55,4 +55,33 @@ public class BenchCommandTests
         Assert.Contains("--layers-batch", line);
         Assert.Contains(message, line);
     }
+
+    [Fact]
+    public void Ort_profile_lists_onnx_runtimes_nodes_and_writes_its_raw_profile()
+    {
+        string folder = Directory.CreateTempSubdirectory("pocket-ort-profile-").FullName;
+        string file = Path.Combine(folder, "ort.json");
+        var r = PocketProcess.Run("bench", "--model", "lenet5", "--runs", "5", "--batch", "1", "--ort-profile", file, "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var nodes = doc.RootElement.GetProperty("ort_nodes").EnumerateArray().ToList();
+        // LeNet-5's two convolutions and its fc layers, as ORT ran them (names of its optimised graph).
+        Assert.True(nodes.Count(n => n.GetProperty("op").GetString() == "Conv") == 2, string.Join(", ", nodes.Select(n => n.GetProperty("op").GetString())));
+        Assert.Contains(nodes, n => n.GetProperty("name").GetString()!.Contains("fc2"));
+        Assert.All(nodes, n => Assert.True(n.GetProperty("ms").GetDouble() >= 0));
+        // The raw profile: ORT's trace events, one kernel-time event per node and run at least.
+        using var profile = JsonDocument.Parse(File.ReadAllBytes(file));
+        int kernelEvents = profile.RootElement.EnumerateArray().Count(e => e.TryGetProperty("name", out var n) && n.GetString()!.EndsWith("_kernel_time"));
+        Assert.True(kernelEvents >= 5 * nodes.Count, $"{kernelEvents} kernel events for {nodes.Count} nodes");
+        Assert.Single(Directory.GetFiles(folder)); // no temporary file left beside it
+    }
+
+    [Fact]
+    public void Ort_profile_into_a_missing_folder_fails_before_any_timing()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"pocket-no-such-folder-{Guid.NewGuid():N}", "ort.json");
+        string line = PocketProcess.AssertOneLineError(PocketProcess.Run("bench", "--model", "lenet5", "--runs", "3", "--ort-profile", file), exitCode: 1);
+        Assert.Contains("ort.json", line);
+        Assert.Contains("does not exist", line);
+    }
 }

@@ -5,6 +5,7 @@ using Pocket.Cli.Output;
 using Pocket.Format;
 using Pocket.Onnx;
 using Pocket.Runtime;
+using Pocket.Training.Checkpoints;
 using Spectre.Console.Cli;
 
 namespace Pocket.Cli.Commands;
@@ -31,6 +32,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         [CommandOption("--no-batch64")] [Description("Skip the batch-64 throughput comparison.")] public bool NoBatch64 { get; init; }
         [CommandOption("--layers")] [Description("Also time each Pocket.Runtime layer (median of --runs), at batch 1 or --layers-batch.")] public bool Layers { get; init; }
         [CommandOption("--layers-batch <N>")] [Description("Batch size of the --layers timing, 1 to the runtime's tile of 8 (default 1).")] public int? LayersBatch { get; init; }
+        [CommandOption("--ort-profile <FILE>")] [Description("Also profile ONNX Runtime (a separate session, batch 1, --runs runs): its per-node median times are printed, its raw profile (chrome://tracing JSON) is written to FILE.")] public string? OrtProfile { get; init; }
         [CommandOption("--json")] public bool Json { get; init; }
     }
 
@@ -59,6 +61,11 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             if (lb > PocketNetwork.TileBatch)
                 throw new UsageException($"--layers-batch: {lb} is above {PocketNetwork.TileBatch}, the runtime's tile (a larger batch runs as tiles of {PocketNetwork.TileBatch})");
             if (!s.Layers) throw new UsageException("--layers-batch needs --layers");
+        }
+        if (s.OrtProfile is { } profilePath)
+        {
+            if (profilePath.Length == 0) throw new UsageException("--ort-profile: needs a file name");
+            AtomicFile.EnsureWritable(profilePath);
         }
         int layersBatch = s.LayersBatch ?? 1, layersRuns = layersBatch == 1 ? s.Runs : Math.Max(5, s.Runs / 5); // as the batch timings
         foreach (int b in s.Batch)
@@ -90,6 +97,16 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         long denseBytes = summary.InitializerBytes;
         double maxDiff = results.Max(r => r.Result.MaxAbsDiff);
         IReadOnlyList<LayerTime>? layers = s.Layers ? TimeLayers(network, layersBatch, layersRuns) : null;
+        IReadOnlyList<OrtNodeTime>? ortNodes = null;
+        if (s.OrtProfile is not null)
+        {
+            var random = new Random(1234);
+            float[] profileInput = new float[network.InputLength];
+            for (int i = 0; i < profileInput.Length; i++) profileInput[i] = (float)random.NextDouble();
+            var sh1 = network.InputShape;
+            using var profileOptions = SessionOptionsFor(s.Threads);
+            ortNodes = OrtNodeProfile.Run(onnx, profileOptions, profileInput, [1, sh1.Channels, sh1.Height, sh1.Width], network.OutputLength, s.Runs, s.OrtProfile);
+        }
 
         if (s.Json)
         {
@@ -115,6 +132,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
                 MaxAbsDiff = maxDiff,
                 LayersBatch = layers is null ? (int?)null : layersBatch,
                 Layers = layers?.Select(l => new { l.Name, l.Kernel, Output = l.OutputShape.ToString(), Ms = Math.Round(l.Milliseconds, 5) }),
+                OrtNodes = ortNodes?.Select(n => new { n.Name, n.Op, Ms = Math.Round(n.Milliseconds, 5) }),
             });
             return 0;
         }
@@ -145,6 +163,15 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
                 perLayer.AddRow(Markup.Escape(l.Name), Markup.Escape($"{l.Kernel} -> {l.OutputShape}"), $"{l.Milliseconds:F4}", $"{l.Milliseconds / total:P1}");
             Terminal.Out.WriteLine($"Pocket.Runtime per layer, batch {layersBatch}, {threads}, median of {layersRuns} runs (sum {total:F4} ms):");
             Terminal.Out.Write(perLayer);
+        }
+        if (ortNodes is not null)
+        {
+            double total = ortNodes.Sum(n => n.Milliseconds);
+            var perNode = new Table().AddColumn("node").AddColumn("op").AddColumn(new TableColumn("ms").RightAligned()).AddColumn(new TableColumn("share").RightAligned());
+            foreach (OrtNodeTime n in ortNodes)
+                perNode.AddRow(Markup.Escape(n.Name), Markup.Escape(n.Op), $"{n.Milliseconds:F4}", $"{n.Milliseconds / total:P1}");
+            Terminal.Out.WriteLine($"ONNX Runtime per node, batch 1, {threads}, median of {s.Runs} profiled runs (sum {total:F4} ms; profile in {s.OrtProfile}):");
+            Terminal.Out.Write(perNode);
         }
         return 0;
     }

@@ -19,10 +19,12 @@ namespace Pocket.Runtime.Ops;
 /// column tiles are the outer loop, so a K-slice of the B panel (≤ 256 × 32 floats, 32 KB) stays in L1 while every
 /// row panel passes over it; when B's K-slice fits in L2 the row panels are outer instead, so A is read once, and
 /// when all of B fits K is not blocked at all. A last panel with fewer than 8 rows is padded with zero rows,
-/// computed and not stored. Columns left over after the 32- and 16-wide tiles (fewer than 16) are computed
-/// transposed: a 256-bit vector holds a panel's 8 rows, each left-over column is broadcast from B, and four panels
-/// run side by side so the FMA chains are independent. A fused ReLU/ReLU6 clamps the accumulators before the last
-/// K-slice's store.</para>
+/// computed and not stored. B's columns past the last whole 32-wide tile are packed (<see cref="PackB"/>) into
+/// zero-padded 16-wide panels and run through the same tiles into a scratch C tile; only a remainder of 1 or 2
+/// columns (and a B narrower than 16) is computed transposed: a 256-bit vector holds a panel's 8 rows, each column
+/// is broadcast from B, and four panels run side by side so the FMA chains are independent. The packed A is
+/// prefetched ahead of the tiles (<see cref="PrefetchA"/>). A fused ReLU/ReLU6 clamps the accumulators before the
+/// last K-slice's store.</para>
 /// <para>Every C element is still one FMA chain over p = 0..K−1 starting from its bias, whichever tile computes
 /// it, so results are bit-identical to <see cref="Gemm"/> and do not depend on thread count or vector width.</para>
 /// </summary>
