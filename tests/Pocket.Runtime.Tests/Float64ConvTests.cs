@@ -75,6 +75,10 @@ public class Float64ConvTests
     [InlineData(300, 29, 31, 36, 1, 1, 1, 0, 1, OpKind.Relu6)]   // n = 899 with K blocked, columns outer
     [InlineData(64, 60, 21, 8, 3, 3, 1, 1, 1, OpKind.Relu)]      // output rows: 3 im2col blocks per thread, the last short
     [InlineData(3, 121, 91, 64, 3, 3, 2, 1, 1, OpKind.Relu6)]    // output rows from stride-2 phase planes
+    // Im2col-free (StreamConv) on AVX-512: rows split between threads, a partial panel, groups, the 7×7 stem:
+    [InlineData(16, 64, 40, 20, 3, 3, 1, 1, 1, OpKind.Relu)]     // 3×3 stride 1 over 64 rows of 42-float stream rows
+    [InlineData(32, 44, 36, 24, 3, 3, 1, 1, 4, OpKind.Relu6)]    // grouped 3×3, K = 72 (SEP-Net's pattern convs)
+    [InlineData(3, 90, 70, 16, 7, 7, 2, 3, 1, OpKind.Relu)]      // 7×7 stride-2 stem
     public void FusedConvMatchesFloat64(int inC, int h, int w, int outC, int kH, int kW, int stride, int pad, int groups, OpKind activation)
     {
         var b = new ModelBuilder(inC * 17 + h * 5 + outC + groups);

@@ -27,6 +27,11 @@ internal sealed class Conv2dOp : Layer
     /// unless the filters are codes and <see cref="PackedGemm"/> runs on this CPU).</summary>
     private readonly PackedCodeFilters? _codePanels;
 
+    /// <summary>The input's phase planes and each K step's tap offset in them, when the layer runs as
+    /// <see cref="StreamConv"/> (no im2col); null otherwise.</summary>
+    private readonly PhasePlane? _streamLayout;
+    private readonly int[]? _tapOffsets;
+
     public Conv2dOp(string name, in ConvGeometry geometry, ConvFilters filters, float[] bias, FusedActivation activation)
         : base(name, new TensorShape(geometry.OutChannels, geometry.OutHeight, geometry.OutWidth))
     {
@@ -58,6 +63,11 @@ internal sealed class Conv2dOp : Layer
             _panelsPerGroup = _codePanels.PanelsPerGroup;
             _filters = null!;
         }
+        if (IsPanelled && StreamConv.Pays(geometry))
+        {
+            _streamLayout = PhasePlane.For(geometry);
+            _tapOffsets = StreamConv.TapOffsets(geometry, _streamLayout);
+        }
     }
 
     public override long WeightBytes =>
@@ -66,7 +76,7 @@ internal sealed class Conv2dOp : Layer
     private bool IsPanelled => _packed is not null || _codePanels is not null;
 
     public override long ScratchLength(int batch) =>
-        _g.IsPointwise ? 0 : IsPanelled ? (long)_g.FilterLength * BlockRows * _g.OutWidth : (long)_g.FilterLength * _g.OutPlane;
+        _g.IsPointwise || _streamLayout is not null ? 0 : IsPanelled ? (long)_g.FilterLength * BlockRows * _g.OutWidth : (long)_g.FilterLength * _g.OutPlane;
 
     /// <summary>
     /// Output rows unfolded and multiplied per step on the prepacked path: a block of about 64 K floats of im2col
@@ -82,7 +92,7 @@ internal sealed class Conv2dOp : Layer
         }
     }
 
-    public override string Kernel => (_g.IsPointwise ? "conv1x1-gemm " : "conv-im2col-gemm ") + _g.Describe() + (_packed is not null ? " prepacked" : _codePanels is not null ? $" codes({_codePanels.Centroids} centroids) in panels" : _filters.Describe()) + _activation.Suffix();
+    public override string Kernel => (_g.IsPointwise ? "conv1x1-gemm " : _streamLayout is not null ? "conv-stream-gemm " : "conv-im2col-gemm ") + _g.Describe() + (_packed is not null ? " prepacked" : _codePanels is not null ? $" codes({_codePanels.Centroids} centroids) in panels" : _filters.Describe()) + _activation.Suffix();
 
     public override void Forward(Workspace ws)
     {
@@ -97,7 +107,8 @@ internal sealed class Conv2dOp : Layer
         }
         try
         {
-            if (packed is not null && !_g.IsPointwise) ForwardBlocked(ws, packed);
+            if (packed is not null && _streamLayout is not null) ForwardStream(ws, packed, _streamLayout, _tapOffsets!);
+            else if (packed is not null && !_g.IsPointwise) ForwardBlocked(ws, packed);
             else ForwardGroups(ws, packed);
         }
         finally
@@ -253,6 +264,72 @@ internal sealed class Conv2dOp : Layer
         finally
         {
             if (planes is not null) ArrayPool<float>.Shared.Return(planes);
+        }
+    }
+
+    /// <summary>
+    /// Prepacked filters through <see cref="StreamConv"/>: per sample and group, the input channels into their phase
+    /// planes once, then blocks of output rows (their stream under 256 KB, so it is compacted from L2), split between
+    /// threads by rows on large planes (each thread its own rows, as in <see cref="ForwardBlocked"/>) and by filter
+    /// panels otherwise. Which thread or block computes a pixel changes no bit.
+    /// </summary>
+    private void ForwardStream(Workspace ws, float[] packed, PhasePlane layout, int[] offsets)
+    {
+        float[] input = ws.Slots[InputSlots[0]];
+        float[] output = ws.Slots[OutputSlot];
+        ConvGeometry g = _g;
+        int inLength = g.InChannels * g.InPlane, outLength = OutputShape.Length;
+        int k = g.FilterLength, n = g.OutPlane, tx = layout.Tx, rowsPerGroup = g.OutChannelsPerGroup, panels = _panelsPerGroup;
+        int panelLength = PackedGemm.PanelRows * (k + 1);
+        int blockRows = Math.Clamp(65536 / (panels * PackedGemm.PanelRows) / tx, 1, g.OutHeight);
+        float[] planes = ArrayPool<float>.Shared.Rent(Im2Col.PhasePlanesLength(g, layout));
+        try
+        {
+            for (int b = 0; b < ws.Batch; b++)
+            {
+                for (int group = 0; group < g.Groups; group++)
+                {
+                    Im2Col.SplitPhases(input.AsSpan(b * inLength + group * g.InChannelsPerGroup * g.InPlane, g.InChannelsPerGroup * g.InPlane), planes, g, layout);
+                    int outOffset = b * outLength + group * rowsPerGroup * n;
+                    ReadOnlyMemory<float> groupPanels = packed.AsMemory(group * panels * panelLength, panels * panelLength);
+                    int minRows = ParallelRange.MinItems((long)g.OutWidth * k * rowsPerGroup);
+                    if (ws.Parallelism > 1 && g.OutHeight >= 2 * minRows)
+                    {
+                        ParallelRange.For(g.OutHeight, ws.Parallelism, minRows, (y0, y1) =>
+                            StreamRows(groupPanels.Span, 0, panels, planes, layout, offsets, output, outOffset, y0, y1, Math.Min(blockRows, y1 - y0)));
+                        continue;
+                    }
+                    int minPanels = ParallelRange.MinItems((long)n * k * PackedGemm.PanelRows);
+                    ParallelRange.For(panels, ws.Parallelism, minPanels, (p0, p1) =>
+                        StreamRows(groupPanels.Span, p0, p1, planes, layout, offsets, output, outOffset, 0, g.OutHeight, blockRows));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(planes);
+        }
+    }
+
+    /// <summary>Panels [p0, p1) of a group over output rows [y0, y1), <paramref name="blockRows"/> rows at a time.</summary>
+    private void StreamRows(ReadOnlySpan<float> groupPanels, int p0, int p1, float[] planes, PhasePlane layout, int[] offsets,
+        float[] output, int outOffset, int y0, int y1, int blockRows)
+    {
+        int tx = layout.Tx, n = _g.OutPlane, panelLength = PackedGemm.PanelRows * (_g.FilterLength + 1);
+        int r0 = p0 * PackedGemm.PanelRows, r1 = Math.Min(_g.OutChannelsPerGroup, p1 * PackedGemm.PanelRows);
+        float[] stream = ArrayPool<float>.Shared.Rent(StreamConv.StreamLength(p1 - p0, 0, blockRows * tx));
+        try
+        {
+            for (int oy = y0; oy < y1; oy += blockRows)
+            {
+                int oy1 = Math.Min(y1, oy + blockRows);
+                StreamConv.Multiply(groupPanels.Slice(p0 * panelLength, (p1 - p0) * panelLength), p1 - p0, r1 - r0, offsets, planes, layout,
+                    oy * tx, oy1 * tx, stream, output.AsSpan(outOffset + r0 * n, (r1 - r0) * n), n, _activation);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(stream);
         }
     }
 
