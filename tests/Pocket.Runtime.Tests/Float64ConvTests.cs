@@ -79,6 +79,8 @@ public class Float64ConvTests
     [InlineData(16, 64, 40, 20, 3, 3, 1, 1, 1, OpKind.Relu)]     // 3×3 stride 1 over 64 rows of 42-float stream rows
     [InlineData(32, 44, 36, 24, 3, 3, 1, 1, 4, OpKind.Relu6)]    // grouped 3×3, K = 72 (SEP-Net's pattern convs)
     [InlineData(3, 90, 70, 16, 7, 7, 2, 3, 1, OpKind.Relu)]      // 7×7 stride-2 stem
+    [InlineData(128, 14, 14, 128, 3, 3, 1, 1, 4, OpKind.Relu)]   // grouped im2col on a small plane: whole groups per thread
+    [InlineData(64, 20, 26, 40, 3, 3, 1, 1, 4, OpKind.Relu6)]    // grouped stream conv: whole groups per thread
     public void FusedConvMatchesFloat64(int inC, int h, int w, int outC, int kH, int kW, int stride, int pad, int groups, OpKind activation)
     {
         var b = new ModelBuilder(inC * 17 + h * 5 + outC + groups);

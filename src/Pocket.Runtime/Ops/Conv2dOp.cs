@@ -217,6 +217,36 @@ internal sealed class Conv2dOp : Layer
         float[]? planes = layout is null ? null : ArrayPool<float>.Shared.Rent(Im2Col.PhasePlanesLength(g, layout));
         try
         {
+            int minGroupRows = Math.Max((SpatialMinColumns + outW - 1) / outW, ParallelRange.MinItems((long)outW * k * rowsPerGroup));
+            int minGroups = ParallelRange.MinItems((long)k * n * rowsPerGroup);
+            if (ws.Parallelism > 1 && layout is null && g.OutHeight < 2 * minGroupRows && g.Groups >= 2 * minGroups)
+            {
+                // Grouped, small planes (SEP-Net's 14×14 and 7×7 pattern convs: 4 groups of 4 panels): whole groups per
+                // thread, each unfolding into its own block; split inside a group there was nothing to split.
+                for (int b = 0; b < ws.Batch; b++)
+                {
+                    int b0 = b;
+                    ParallelRange.For(g.Groups, ws.Parallelism, minGroups, (group0, group1) =>
+                    {
+                        float[] block = ArrayPool<float>.Shared.Rent(k * blockRows * outW);
+                        try
+                        {
+                            for (int group = group0; group < group1; group++)
+                            {
+                                ReadOnlySpan<float> groupInput = input.AsSpan(b0 * inLength + group * g.InChannelsPerGroup * g.InPlane, g.InChannelsPerGroup * g.InPlane);
+                                for (int oy0 = 0; oy0 < g.OutHeight; oy0 += blockRows)
+                                    MultiplyRowBlock(groupInput, null, null, block, packed, group * _panelsPerGroup, 0, _panelsPerGroup,
+                                        output, b0 * outLength + group * rowsPerGroup * n, oy0, Math.Min(g.OutHeight, oy0 + blockRows));
+                            }
+                        }
+                        finally
+                        {
+                            ArrayPool<float>.Shared.Return(block);
+                        }
+                    });
+                }
+                return;
+            }
             for (int b = 0; b < ws.Batch; b++)
             {
                 for (int group = 0; group < g.Groups; group++)
@@ -268,41 +298,58 @@ internal sealed class Conv2dOp : Layer
     }
 
     /// <summary>
-    /// Prepacked filters through <see cref="StreamConv"/>: per sample and group, the input channels into their phase
-    /// planes once, then blocks of output rows (their stream under 256 KB, so it is compacted from L2), split between
-    /// threads by rows on large planes (each thread its own rows, as in <see cref="ForwardBlocked"/>) and by filter
-    /// panels otherwise. Which thread or block computes a pixel changes no bit.
+    /// Prepacked filters through <see cref="StreamConv"/>: per sample, every group's input channels into their phase
+    /// planes, then blocks of output rows (their stream under 256 KB, so it is compacted from L2). Large planes are
+    /// split between threads by rows (each thread its own rows, as in <see cref="ForwardBlocked"/>); otherwise grouped
+    /// layers by whole groups (SEP-Net's pattern convs: 4 groups of one panel, where a split inside each group found
+    /// nothing to split) and the others by filter panels. Which thread or block computes a pixel changes no bit.
     /// </summary>
     private void ForwardStream(Workspace ws, float[] packed, PhasePlane layout, int[] offsets)
     {
         float[] input = ws.Slots[InputSlots[0]];
         float[] output = ws.Slots[OutputSlot];
         ConvGeometry g = _g;
-        int inLength = g.InChannels * g.InPlane, outLength = OutputShape.Length;
+        int inLength = g.InChannels * g.InPlane, outLength = OutputShape.Length, groupInput = g.InChannelsPerGroup * g.InPlane;
         int k = g.FilterLength, n = g.OutPlane, tx = layout.Tx, rowsPerGroup = g.OutChannelsPerGroup, panels = _panelsPerGroup;
-        int panelLength = PackedGemm.PanelRows * (k + 1);
+        int planesLength = Im2Col.PhasePlanesLength(g, layout);
         int blockRows = Math.Clamp(65536 / (panels * PackedGemm.PanelRows) / tx, 1, g.OutHeight);
-        float[] planes = ArrayPool<float>.Shared.Rent(Im2Col.PhasePlanesLength(g, layout));
+        float[] planes = ArrayPool<float>.Shared.Rent(g.Groups * planesLength);
         try
         {
             for (int b = 0; b < ws.Batch; b++)
             {
-                for (int group = 0; group < g.Groups; group++)
+                int sampleOut = b * outLength, sampleIn = b * inLength;
+                void Fill(int group) =>
+                    Im2Col.SplitPhases(input.AsSpan(sampleIn + group * groupInput, groupInput), planes.AsSpan(group * planesLength, planesLength), g, layout);
+                int minRows = ParallelRange.MinItems((long)g.OutWidth * k * rowsPerGroup);
+                if (ws.Parallelism > 1 && g.OutHeight >= 2 * minRows)
                 {
-                    Im2Col.SplitPhases(input.AsSpan(b * inLength + group * g.InChannelsPerGroup * g.InPlane, g.InChannelsPerGroup * g.InPlane), planes, g, layout);
-                    int outOffset = b * outLength + group * rowsPerGroup * n;
-                    ReadOnlyMemory<float> groupPanels = packed.AsMemory(group * panels * panelLength, panels * panelLength);
-                    int minRows = ParallelRange.MinItems((long)g.OutWidth * k * rowsPerGroup);
-                    if (ws.Parallelism > 1 && g.OutHeight >= 2 * minRows)
+                    for (int group = 0; group < g.Groups; group++)
                     {
+                        int group0 = group;
+                        Fill(group);
                         ParallelRange.For(g.OutHeight, ws.Parallelism, minRows, (y0, y1) =>
-                            StreamRows(groupPanels.Span, 0, panels, planes, layout, offsets, output, outOffset, y0, y1, Math.Min(blockRows, y1 - y0)));
-                        continue;
+                            StreamRows(packed, group0, 0, panels, planes, layout, offsets, output, sampleOut, y0, y1, Math.Min(blockRows, y1 - y0)));
                     }
-                    int minPanels = ParallelRange.MinItems((long)n * k * PackedGemm.PanelRows);
-                    ParallelRange.For(panels, ws.Parallelism, minPanels, (p0, p1) =>
-                        StreamRows(groupPanels.Span, p0, p1, planes, layout, offsets, output, outOffset, 0, g.OutHeight, blockRows));
+                    continue;
                 }
+                if (g.Groups > 1)
+                {
+                    // Whole groups per thread, each filling its own groups' planes: nothing serial before the split,
+                    // and each core reads the planes it wrote.
+                    ParallelRange.For(g.Groups, ws.Parallelism, ParallelRange.MinItems((long)n * k * rowsPerGroup), (g0, g1) =>
+                    {
+                        for (int group = g0; group < g1; group++)
+                        {
+                            Fill(group);
+                            StreamRows(packed, group, 0, panels, planes, layout, offsets, output, sampleOut, 0, g.OutHeight, blockRows);
+                        }
+                    });
+                    continue;
+                }
+                Fill(0);
+                ParallelRange.For(panels, ws.Parallelism, ParallelRange.MinItems((long)n * k * PackedGemm.PanelRows), (p0, p1) =>
+                    StreamRows(packed, 0, p0, p1, planes, layout, offsets, output, sampleOut, 0, g.OutHeight, blockRows));
             }
         }
         finally
@@ -311,20 +358,23 @@ internal sealed class Conv2dOp : Layer
         }
     }
 
-    /// <summary>Panels [p0, p1) of a group over output rows [y0, y1), <paramref name="blockRows"/> rows at a time.</summary>
-    private void StreamRows(ReadOnlySpan<float> groupPanels, int p0, int p1, float[] planes, PhasePlane layout, int[] offsets,
-        float[] output, int outOffset, int y0, int y1, int blockRows)
+    /// <summary>Panels [p0, p1) of a group over output rows [y0, y1), <paramref name="blockRows"/> rows at a time;
+    /// <paramref name="sampleOut"/> is the sample's first output element.</summary>
+    private void StreamRows(float[] packed, int group, int p0, int p1, float[] planes, PhasePlane layout, int[] offsets,
+        float[] output, int sampleOut, int y0, int y1, int blockRows)
     {
-        int tx = layout.Tx, n = _g.OutPlane, panelLength = PackedGemm.PanelRows * (_g.FilterLength + 1);
-        int r0 = p0 * PackedGemm.PanelRows, r1 = Math.Min(_g.OutChannelsPerGroup, p1 * PackedGemm.PanelRows);
+        int tx = layout.Tx, n = _g.OutPlane, panelLength = PackedGemm.PanelRows * (_g.FilterLength + 1), rowsPerGroup = _g.OutChannelsPerGroup;
+        int r0 = p0 * PackedGemm.PanelRows, r1 = Math.Min(rowsPerGroup, p1 * PackedGemm.PanelRows);
+        int planesLength = Im2Col.PhasePlanesLength(_g, layout), firstPanel = group * _panelsPerGroup + p0;
         float[] stream = ArrayPool<float>.Shared.Rent(StreamConv.StreamLength(p1 - p0, 0, blockRows * tx));
         try
         {
             for (int oy = y0; oy < y1; oy += blockRows)
             {
                 int oy1 = Math.Min(y1, oy + blockRows);
-                StreamConv.Multiply(groupPanels.Slice(p0 * panelLength, (p1 - p0) * panelLength), p1 - p0, r1 - r0, offsets, planes, layout,
-                    oy * tx, oy1 * tx, stream, output.AsSpan(outOffset + r0 * n, (r1 - r0) * n), n, _activation);
+                StreamConv.Multiply(packed.AsSpan(firstPanel * panelLength, (p1 - p0) * panelLength), p1 - p0, r1 - r0, offsets,
+                    planes.AsSpan(group * planesLength, planesLength), layout, oy * tx, oy1 * tx, stream,
+                    output.AsSpan(sampleOut + (group * rowsPerGroup + r0) * n, (r1 - r0) * n), n, _activation);
             }
         }
         finally
