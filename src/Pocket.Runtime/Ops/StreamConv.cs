@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pocket.Runtime.Ops;
 
@@ -57,12 +58,16 @@ internal static class StreamConv
     /// <summary>Floats of the stream buffer for <paramref name="panels"/> panels over stream positions [q0, q1).</summary>
     public static int StreamLength(int panels, int q0, int q1) => panels * PackedGemm.PanelRows * StreamPitch(q0, q1);
 
-    private static int StreamPitch(int q0, int q1) => (q1 - q0 + TileColumns - 1) / TileColumns * TileColumns;
+    /// <summary>
+    /// Floats between stream rows: q1 − q0 rounded up to whole tiles, plus half a tile, so the 8 rows a tile stores
+    /// are an odd number of cache lines apart and fall in different L1 sets. A pitch of 1,024 or 2,048 floats
+    /// (SqueezeNet 1.1's and SEP-Net's stems: 9 × 112 and 18 × 113 stream columns) put all 8 rows, 4 KB apart, in one set.
+    /// </summary>
+    private static int StreamPitch(int q0, int q1) => (q1 - q0 + TileColumns - 1) / TileColumns * TileColumns + TileColumns / 2;
 
     /// <summary>
     /// Rows of <paramref name="panels"/> packed panels (<see cref="PackedGemm.Pack"/>) times the implicit im2col
-    /// columns [q0, q1) of the stream: into <paramref name="stream"/>, row r of the panels at r · pitch (pitch: q1 − q0
-    /// rounded up to a whole tile), then into output rows of pitch <paramref name="outPlane"/> (row r's pixels at
+    /// columns [q0, q1) of the stream: into <paramref name="stream"/>, row r of the panels at r · pitch (<see cref="StreamPitch"/>), then into output rows of pitch <paramref name="outPlane"/> (row r's pixels at
     /// r · outPlane), keeping only the columns ox &lt; outW of the stream rows [q0 / Tx, q1 / Tx). q0 and q1 are
     /// multiples of Tx. <paramref name="planes"/> must hold the tiles' overrun: a phase plane's slack covers it.
     /// </summary>
@@ -70,10 +75,11 @@ internal static class StreamConv
         int q0, int q1, Span<float> stream, Span<float> output, int outPlane, FusedActivation activation)
     {
         int k = offsets.Length, pitch = StreamPitch(q0, q1), panelLength = PackedGemm.PanelRows * (k + 1);
+        int computed = (q1 - q0 + TileColumns - 1) / TileColumns * TileColumns; // stream columns the tiles compute
         int tx = layout.Tx, outW = layout.OutWidth;
         if (q0 % tx != 0 || q1 % tx != 0 || q0 < 0 || q1 > layout.StreamLength || rows > panels * PackedGemm.PanelRows
             || packed.Length < (long)panels * panelLength || stream.Length < StreamLength(panels, q0, q1)
-            || planes.Length < (long)MaxOffset(offsets) + q0 + pitch || output.Length < (long)(rows - 1) * outPlane + (q1 / tx) * outW)
+            || planes.Length < (long)MaxOffset(offsets) + q0 + computed || output.Length < (long)(rows - 1) * outPlane + (q1 / tx) * outW)
             throw new ArgumentException("stream convolution buffers are smaller than the layer needs");
         ref float packedRef = ref MemoryMarshal.GetReference(packed);
         ref float planeRef = ref MemoryMarshal.GetReference(planes);
@@ -81,7 +87,7 @@ internal static class StreamConv
         ref int offsetRef = ref MemoryMarshal.GetArrayDataReference(offsets);
         // Tiles outer: a tile's input (about three rows of 34 floats per channel) stays in L1 while every panel of
         // filters passes over it; the panels (at most a few hundred KB for these layers) come from L2.
-        for (int t = 0; t < pitch; t += TileColumns)
+        for (int t = 0; t < computed; t += TileColumns)
         {
             ref float src = ref Unsafe.Add(ref planeRef, (nint)q0 + t);
             for (int panel = 0; panel < panels; panel++)
@@ -117,6 +123,12 @@ internal static class StreamConv
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchA(ref float a)
+    {
+        if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref a, 64 * PackedGemm.PanelRows)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -141,6 +153,7 @@ internal static class StreamConv
         ref float a = ref Unsafe.Add(ref ap, PackedGemm.PanelRows);
         for (int p = 0; p < k; p++)
         {
+            PrefetchA(ref a);
             ref float b = ref Unsafe.Add(ref src, Unsafe.Add(ref offsets, p));
             Vector512<float> b0 = Vector512.LoadUnsafe(ref b), b1 = Vector512.LoadUnsafe(ref b, Wide);
             Vector512<float> x = Vector512.Create(a);
