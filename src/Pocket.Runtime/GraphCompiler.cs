@@ -144,14 +144,50 @@ internal static class GraphCompiler
         }
 
         int outputSlot = slotOf[^1];
+        if (options.WriteConcatsInPlace) WriteConcatInputsInPlace(layers, outputSlot);
         return new CompiledGraph(layers.ToArray(), slotLengths.ToArray(), outputSlot,
             PlanReleases(layers, slotLengths.Count, outputSlot), shapes[0], shapes[^1]);
     }
 
-    /// <summary>For each layer, the slots whose last reader it is, so their buffers go back to the pool early.</summary>
+    /// <summary>
+    /// Concat-free Fire modules: when every input of a concat is a layer that can write into a channel slice
+    /// (<see cref="Layer.WritesIntoSlices"/>) and nothing else reads it, those layers write straight into their part of
+    /// the concat's slot and the concat layer is dropped. The values are the ones the concat would have copied, so no
+    /// result changes; SqueezeNet 1.1's eight concats (0.12 ms of 4.3 at 224, session 14) disappear.
+    /// </summary>
+    private static void WriteConcatInputsInPlace(List<Layer> layers, int outputSlot)
+    {
+        for (int c = layers.Count - 1; c >= 0; c--)
+        {
+            if (layers[c] is not ConcatOp concat) continue;
+            var producers = new List<Layer>();
+            foreach (int slot in concat.InputSlots)
+            {
+                Layer? producer = layers.FirstOrDefault(l => l.OutputSlot == slot);
+                bool soleReader = slot != outputSlot && slot != 0
+                    && layers.Count(l => l.InputSlots.Contains(slot)) == 1 && concat.InputSlots.Count(x => x == slot) == 1;
+                if (producer is null || !producer.WritesIntoSlices || !soleReader) break;
+                producers.Add(producer);
+            }
+            if (producers.Count != concat.InputSlots.Length) continue;
+            int offset = 0;
+            foreach (Layer producer in producers)
+            {
+                producer.OutputSlot = concat.OutputSlot;
+                producer.OutputOffset = offset;
+                producer.OutputSampleStride = concat.OutputShape.Length;
+                offset += producer.OutputShape.Length;
+            }
+            layers.RemoveAt(c);
+        }
+    }
+
+    /// <summary>For each layer, the slots whose last reader it is, so their buffers go back to the pool early (slots no
+    /// layer uses any more, the inputs of an in-place concat, are never rented and never released).</summary>
     private static int[][] PlanReleases(List<Layer> layers, int slotCount, int outputSlot)
     {
-        int[] lastUse = new int[slotCount]; // the input slot (0) is "produced" before layer 0
+        int[] lastUse = Enumerable.Repeat(-1, slotCount).ToArray();
+        if (slotCount > 0) lastUse[0] = 0; // the input slot is "produced" before layer 0
         for (int l = 0; l < layers.Count; l++)
         {
             lastUse[layers[l].OutputSlot] = l;
@@ -160,7 +196,7 @@ internal static class GraphCompiler
         var release = new List<int>[layers.Count];
         for (int l = 0; l < layers.Count; l++) release[l] = [];
         for (int s = 0; s < slotCount; s++)
-            if (s != outputSlot && layers.Count > 0) release[lastUse[s]].Add(s);
+            if (s != outputSlot && layers.Count > 0 && lastUse[s] >= 0) release[lastUse[s]].Add(s);
         return release.Select(r => r.ToArray()).ToArray();
     }
 

@@ -185,7 +185,8 @@ public sealed class PocketNetwork
             for (int l = 0; l < g.Layers.Length; l++)
             {
                 Layer layer = g.Layers[l];
-                slots[layer.OutputSlot] = pool.Rent(batch * g.SlotLengths[layer.OutputSlot]);
+                // ??=: the layers writing an in-place concat's slices share its slot.
+                slots[layer.OutputSlot] ??= pool.Rent(batch * g.SlotLengths[layer.OutputSlot]);
                 long start = layerTicks is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
                 layer.Forward(workspace);
                 if (layerTicks is not null) layerTicks[l] = System.Diagnostics.Stopwatch.GetTimestamp() - start;

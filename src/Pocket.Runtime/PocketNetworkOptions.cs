@@ -18,5 +18,9 @@ public sealed record PocketNetworkOptions
     /// <summary>Fuse ReLU/ReLU6 into the preceding convolution or linear layer when it is that layer's only consumer.</summary>
     public bool FuseActivations { get; init; } = true;
 
+    /// <summary>Let the convolutions feeding a channel concat (SqueezeNet's Fire modules) write straight into their
+    /// slices of its output, so the concat copies nothing, when nothing else reads those convolutions' outputs.</summary>
+    public bool WriteConcatsInPlace { get; init; } = true;
+
     public static PocketNetworkOptions Default { get; } = new();
 }

@@ -70,6 +70,10 @@ internal sealed class Conv2dOp : Layer
         }
     }
 
+    /// <summary>This layer may write into a channel slice of a wider slot (a Fire module's concat, see
+    /// <see cref="Layer.OutputOffset"/>): every path addresses sample b's output at <see cref="Layer.OutputStart"/>(b).</summary>
+    public override bool WritesIntoSlices => true;
+
     public override long WeightBytes =>
         (_packed is not null ? 4L * _packed.Length : _codePanels is not null ? _codePanels.Bytes : _filters.Bytes) + 4L * _bias.Length;
 
@@ -92,7 +96,7 @@ internal sealed class Conv2dOp : Layer
         }
     }
 
-    public override string Kernel => (_g.IsPointwise ? "conv1x1-gemm " : _streamLayout is not null ? "conv-stream-gemm " : "conv-im2col-gemm ") + _g.Describe() + (_packed is not null ? " prepacked" : _codePanels is not null ? $" codes({_codePanels.Centroids} centroids) in panels" : _filters.Describe()) + _activation.Suffix();
+    public override string Kernel => (_g.IsPointwise ? "conv1x1-gemm " : _streamLayout is not null ? "conv-stream-gemm " : "conv-im2col-gemm ") + _g.Describe() + (_packed is not null ? " prepacked" : _codePanels is not null ? $" codes({_codePanels.Centroids} centroids) in panels" : _filters.Describe()) + _activation.Suffix() + (OutputOffset != 0 || OutputSampleStride != OutputShape.Length ? $" into channels {OutputOffset / Math.Max(1, _g.OutPlane)}+ of its concat" : "");
 
     public override void Forward(Workspace ws)
     {
@@ -123,7 +127,7 @@ internal sealed class Conv2dOp : Layer
         float[] output = ws.Slots[OutputSlot];
         float[] scratch = ws.Scratch;
         ConvGeometry g = _g;
-        int inLength = g.InChannels * g.InPlane, outLength = OutputShape.Length;
+        int inLength = g.InChannels * g.InPlane;
         int k = g.FilterLength, n = g.OutPlane, rowsPerGroup = g.OutChannelsPerGroup;
 
         for (int b = 0; b < ws.Batch; b++)
@@ -145,7 +149,7 @@ internal sealed class Conv2dOp : Layer
                     columnsOffset = 0;
                 }
 
-                int outOffset = b * outLength + group * rowsPerGroup * n;
+                int outOffset = OutputStart(b) + group * rowsPerGroup * n;
                 int weightOffset = group * rowsPerGroup * k;
                 int biasOffset = group * rowsPerGroup;
                 // Rows (output channels) are independent; spread them when the layer is big enough to pay for it.
@@ -210,7 +214,7 @@ internal sealed class Conv2dOp : Layer
         float[] output = ws.Slots[OutputSlot];
         float[] scratch = ws.Scratch;
         ConvGeometry g = _g;
-        int inLength = g.InChannels * g.InPlane, outLength = OutputShape.Length;
+        int inLength = g.InChannels * g.InPlane;
         int k = g.FilterLength, n = g.OutPlane, outW = g.OutWidth, rowsPerGroup = g.OutChannelsPerGroup, blockRows = BlockRows;
         int panelLength = PackedGemm.PanelRows * (k + 1);
         PhasePlane? layout = Im2Col.IsStrided(g) ? PhasePlane.For(g) : null;
@@ -236,7 +240,7 @@ internal sealed class Conv2dOp : Layer
                                 ReadOnlySpan<float> groupInput = input.AsSpan(b0 * inLength + group * g.InChannelsPerGroup * g.InPlane, g.InChannelsPerGroup * g.InPlane);
                                 for (int oy0 = 0; oy0 < g.OutHeight; oy0 += blockRows)
                                     MultiplyRowBlock(groupInput, null, null, block, packed, group * _panelsPerGroup, 0, _panelsPerGroup,
-                                        output, b0 * outLength + group * rowsPerGroup * n, oy0, Math.Min(g.OutHeight, oy0 + blockRows));
+                                        output, OutputStart(b0) + group * rowsPerGroup * n, oy0, Math.Min(g.OutHeight, oy0 + blockRows));
                             }
                         }
                         finally
@@ -253,7 +257,7 @@ internal sealed class Conv2dOp : Layer
                 {
                     ReadOnlySpan<float> groupInput = input.AsSpan(b * inLength + group * g.InChannelsPerGroup * g.InPlane, g.InChannelsPerGroup * g.InPlane);
                     if (layout is not null) Im2Col.SplitPhases(groupInput, planes, g, layout);
-                    int outOffset = b * outLength + group * rowsPerGroup * n;
+                    int outOffset = OutputStart(b) + group * rowsPerGroup * n;
                     int groupPanels = group * _panelsPerGroup;
                     int minRows = Math.Max((SpatialMinColumns + outW - 1) / outW, ParallelRange.MinItems((long)outW * k * rowsPerGroup));
                     if (ws.Parallelism > 1 && g.OutHeight >= 2 * minRows)
@@ -309,7 +313,7 @@ internal sealed class Conv2dOp : Layer
         float[] input = ws.Slots[InputSlots[0]];
         float[] output = ws.Slots[OutputSlot];
         ConvGeometry g = _g;
-        int inLength = g.InChannels * g.InPlane, outLength = OutputShape.Length, groupInput = g.InChannelsPerGroup * g.InPlane;
+        int inLength = g.InChannels * g.InPlane, groupInput = g.InChannelsPerGroup * g.InPlane;
         int k = g.FilterLength, n = g.OutPlane, tx = layout.Tx, rowsPerGroup = g.OutChannelsPerGroup, panels = _panelsPerGroup;
         int planesLength = Im2Col.PhasePlanesLength(g, layout);
         int blockRows = Math.Clamp(65536 / (panels * PackedGemm.PanelRows) / tx, 1, g.OutHeight);
@@ -318,7 +322,7 @@ internal sealed class Conv2dOp : Layer
         {
             for (int b = 0; b < ws.Batch; b++)
             {
-                int sampleOut = b * outLength, sampleIn = b * inLength;
+                int sampleOut = OutputStart(b), sampleIn = b * inLength;
                 void Fill(int group) =>
                     Im2Col.SplitPhases(input.AsSpan(sampleIn + group * groupInput, groupInput), planes.AsSpan(group * planesLength, planesLength), g, layout);
                 int minRows = ParallelRange.MinItems((long)g.OutWidth * k * rowsPerGroup);

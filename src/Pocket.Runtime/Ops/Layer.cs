@@ -11,6 +11,7 @@ internal abstract class Layer
     {
         Name = name;
         OutputShape = outputShape;
+        OutputSampleStride = outputShape.Length;
     }
 
     /// <summary>Graph node name(s) this layer came from (fused nodes are joined with '+').</summary>
@@ -23,6 +24,20 @@ internal abstract class Layer
 
     /// <summary>Workspace slot this layer writes; assigned by the compiler.</summary>
     public int OutputSlot { get; internal set; }
+
+    /// <summary>Where in its output slot a sample's output starts, past the sample's own block: nonzero when the
+    /// compiler points this layer at a channel slice of a concat's slot (<see cref="WritesIntoSlices"/>).</summary>
+    public int OutputOffset { get; internal set; }
+
+    /// <summary>Floats between consecutive samples in the output slot: the output's length, or the concat's.</summary>
+    public int OutputSampleStride { get; internal set; }
+
+    /// <summary>Index in the output slot of sample <paramref name="sample"/>'s first output value.</summary>
+    protected int OutputStart(int sample) => sample * OutputSampleStride + OutputOffset;
+
+    /// <summary>Whether <see cref="Forward"/> honours <see cref="OutputOffset"/> and <see cref="OutputSampleStride"/>, so
+    /// the compiler may let it write straight into its part of a concat.</summary>
+    public virtual bool WritesIntoSlices => false;
 
     /// <summary>Bytes of weights this layer keeps resident (as held, not as they would be densified).</summary>
     public virtual long WeightBytes => 0;
