@@ -50,7 +50,8 @@ public sealed record CompressionRecipe(PruningOptions Pruning, QuantizationOptio
         // (8.5× smaller than the 880,284-byte float file) at 89.16 %; the keeps within 1 point at 6 bits 96,764 bytes
         // (9.1×) at 88.28 %; session 7's flat 25 % of every 1×1 conv at 6 bits, BatchNorm unfolded, 122,860 bytes
         // (7.3×) at 86.83 % from an 88.83 % model. Applied unchanged to α 0.5 (its 90.96 % model, session 12): 297,380
-        // bytes (11.1× smaller than its float file) at 90.59 %.
+        // bytes (11.1× smaller than its float file) at 90.59 %. α 0.5 now trains 30 epochs by default (TrainingRecipes),
+        // and this recipe has not yet been measured on that 91.9–92.2 % model.
         // SEP-Net (issue 17) is compressed after `pocket binarize` (its k×k convs but conv1 ±α, frozen, left alone
         // here): 35 % of every 1×1 conv and half of fc kept at 6 bits, conv1 (288 float weights) whole, with
         // distillation. Measured from the 91.88 % binarized model (float 91.92 %): this recipe 282,092 bytes at 91.99 %;
