@@ -391,7 +391,7 @@ internal static class PackedGemm
     /// <summary>ReLU (hi = +∞) or ReLU6 (hi = 6): max then min, NaN-propagating, the same values
     /// <see cref="FusedActivationExtensions.ApplyInPlace"/> gives.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Clamp(Vector512<float> v, Vector512<float> lo, Vector512<float> hi) => Vector512.Min(Vector512.Max(v, lo), hi);
+    internal static Vector512<float> Clamp(Vector512<float> v, Vector512<float> lo, Vector512<float> hi) => Vector512.Min(Vector512.Max(v, lo), hi);
 
     /// <summary>
     /// Asks for the packed A 2 KB (64 steps of the 8-row panel) ahead of the step being computed. The filters of a
@@ -402,13 +402,13 @@ internal static class PackedGemm
     /// harmless; x86 only, as this GEMM is.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PrefetchA(ref float a)
+    internal static unsafe void PrefetchA(ref float a)
     {
         if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref a, 64 * PanelRows)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+    internal static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
 
     /// <summary>One 8 × 32 tile of C (row stride ldc) over k-slice [k0, k0 + kc); ap is the packed panel, b points at (k0, j).</summary>
     private static void Tile8x32(ref float ap, ref float b, ref float c, int ldc, int n, KSlice slice)

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Pocket.Runtime.Ops;
 
@@ -122,21 +121,11 @@ internal static class StreamConv
         Vector512.LoadUnsafe(ref src, (nuint)(count - Wide)).StoreUnsafe(ref dst, (nuint)(count - Wide));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PrefetchA(ref float a)
-    {
-        if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref a, 64 * PackedGemm.PanelRows)));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Clamp(Vector512<float> v, Vector512<float> lo, Vector512<float> hi) => Vector512.Min(Vector512.Max(v, lo), hi);
-
     /// <summary>
     /// One 8-filter × 32-pixel tile over the whole of K, as <see cref="PackedGemm"/>'s 8×32 tile (the same FMA
     /// order, bias first), with B step p loaded from <paramref name="src"/> + offsets[p]; stored to rows ldc apart.
+    /// The body repeats that tile's on purpose: its 16 accumulators must stay in registers, which a shared helper
+    /// taking them by reference would not guarantee (MLAS writes these kernels out with assembler macros).
     /// </summary>
     private static void Tile8x32(ref float ap, ref float src, ref int offsets, int k, ref float c, int ldc, FusedActivation activation)
     {
@@ -153,35 +142,35 @@ internal static class StreamConv
         ref float a = ref Unsafe.Add(ref ap, PackedGemm.PanelRows);
         for (int p = 0; p < k; p++)
         {
-            PrefetchA(ref a);
+            PackedGemm.PrefetchA(ref a);
             ref float b = ref Unsafe.Add(ref src, Unsafe.Add(ref offsets, p));
             Vector512<float> b0 = Vector512.LoadUnsafe(ref b), b1 = Vector512.LoadUnsafe(ref b, Wide);
             Vector512<float> x = Vector512.Create(a);
-            s0a = Fma(x, b0, s0a); s0b = Fma(x, b1, s0b);
+            s0a = PackedGemm.Fma(x, b0, s0a); s0b = PackedGemm.Fma(x, b1, s0b);
             x = Vector512.Create(Unsafe.Add(ref a, 1));
-            s1a = Fma(x, b0, s1a); s1b = Fma(x, b1, s1b);
+            s1a = PackedGemm.Fma(x, b0, s1a); s1b = PackedGemm.Fma(x, b1, s1b);
             x = Vector512.Create(Unsafe.Add(ref a, 2));
-            s2a = Fma(x, b0, s2a); s2b = Fma(x, b1, s2b);
+            s2a = PackedGemm.Fma(x, b0, s2a); s2b = PackedGemm.Fma(x, b1, s2b);
             x = Vector512.Create(Unsafe.Add(ref a, 3));
-            s3a = Fma(x, b0, s3a); s3b = Fma(x, b1, s3b);
+            s3a = PackedGemm.Fma(x, b0, s3a); s3b = PackedGemm.Fma(x, b1, s3b);
             x = Vector512.Create(Unsafe.Add(ref a, 4));
-            s4a = Fma(x, b0, s4a); s4b = Fma(x, b1, s4b);
+            s4a = PackedGemm.Fma(x, b0, s4a); s4b = PackedGemm.Fma(x, b1, s4b);
             x = Vector512.Create(Unsafe.Add(ref a, 5));
-            s5a = Fma(x, b0, s5a); s5b = Fma(x, b1, s5b);
+            s5a = PackedGemm.Fma(x, b0, s5a); s5b = PackedGemm.Fma(x, b1, s5b);
             x = Vector512.Create(Unsafe.Add(ref a, 6));
-            s6a = Fma(x, b0, s6a); s6b = Fma(x, b1, s6b);
+            s6a = PackedGemm.Fma(x, b0, s6a); s6b = PackedGemm.Fma(x, b1, s6b);
             x = Vector512.Create(Unsafe.Add(ref a, 7));
-            s7a = Fma(x, b0, s7a); s7b = Fma(x, b1, s7b);
+            s7a = PackedGemm.Fma(x, b0, s7a); s7b = PackedGemm.Fma(x, b1, s7b);
             a = ref Unsafe.Add(ref a, PackedGemm.PanelRows);
         }
 
         if (activation != FusedActivation.None)
         {
             Vector512<float> lo = Vector512<float>.Zero, hi = Vector512.Create(activation == FusedActivation.Relu6 ? 6f : float.PositiveInfinity);
-            s0a = Clamp(s0a, lo, hi); s0b = Clamp(s0b, lo, hi); s1a = Clamp(s1a, lo, hi); s1b = Clamp(s1b, lo, hi);
-            s2a = Clamp(s2a, lo, hi); s2b = Clamp(s2b, lo, hi); s3a = Clamp(s3a, lo, hi); s3b = Clamp(s3b, lo, hi);
-            s4a = Clamp(s4a, lo, hi); s4b = Clamp(s4b, lo, hi); s5a = Clamp(s5a, lo, hi); s5b = Clamp(s5b, lo, hi);
-            s6a = Clamp(s6a, lo, hi); s6b = Clamp(s6b, lo, hi); s7a = Clamp(s7a, lo, hi); s7b = Clamp(s7b, lo, hi);
+            s0a = PackedGemm.Clamp(s0a, lo, hi); s0b = PackedGemm.Clamp(s0b, lo, hi); s1a = PackedGemm.Clamp(s1a, lo, hi); s1b = PackedGemm.Clamp(s1b, lo, hi);
+            s2a = PackedGemm.Clamp(s2a, lo, hi); s2b = PackedGemm.Clamp(s2b, lo, hi); s3a = PackedGemm.Clamp(s3a, lo, hi); s3b = PackedGemm.Clamp(s3b, lo, hi);
+            s4a = PackedGemm.Clamp(s4a, lo, hi); s4b = PackedGemm.Clamp(s4b, lo, hi); s5a = PackedGemm.Clamp(s5a, lo, hi); s5b = PackedGemm.Clamp(s5b, lo, hi);
+            s6a = PackedGemm.Clamp(s6a, lo, hi); s6b = PackedGemm.Clamp(s6b, lo, hi); s7a = PackedGemm.Clamp(s7a, lo, hi); s7b = PackedGemm.Clamp(s7b, lo, hi);
         }
         s0a.StoreUnsafe(ref c); s0b.StoreUnsafe(ref c, Wide);
         s1a.StoreUnsafe(ref c, (nuint)ldc); s1b.StoreUnsafe(ref c, (nuint)(ldc + Wide));
