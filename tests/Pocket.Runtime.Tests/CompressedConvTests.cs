@@ -151,6 +151,6 @@ public class CompressedConvTests
     }
 
     /// <summary>A pruned + quantized conv weight [outC, inPerGroup, kH, kW] with about <paramref name="density"/> kept.</summary>
-    private static SparseQuantizedTensor SparseConvWeight(ModelBuilder b, string name, int outC, int inPerGroup, int kH, int kW, double density, int bits) =>
+    internal static SparseQuantizedTensor SparseConvWeight(ModelBuilder b, string name, int outC, int inPerGroup, int kH, int kW, double density, int bits) =>
         b.SparseWeight(name, outC, inPerGroup * kH * kW, density, bits) with { Shape = [outC, inPerGroup, kH, kW] };
 }

@@ -9,15 +9,18 @@ namespace Pocket.Runtime.Tests;
 /// </summary>
 public class ConcatInPlaceTests
 {
-    public enum Case { Fire, FireWithBypass, InputAlsoReadElsewhere, PoolInput, ConcatIsTheOutput }
+    public enum Case { Fire, FireWithBypass, InputAlsoReadElsewhere, PoolInput, ConcatIsTheOutput, PrunedFire }
 
     private static PocketModel Build(Case shape)
     {
         var b = new ModelBuilder(40 + (int)shape);
         int x = b.Input(16, 27, 27);
         int squeeze = b.Op("sq.relu", OpKind.Relu, b.Conv(x, "sq", 16, 8, 1, 1));
-        int e1 = b.Op("e1.relu", OpKind.Relu, b.Conv(squeeze, "e1", 8, 16, 1, 1));
-        int e3 = b.Op("e3.relu", OpKind.Relu, b.Conv(squeeze, "e3", 8, 24, 3, 3, 1, 1, 1, 1)); // 27 wide: the stream conv on AVX-512
+        bool pruned = shape == Case.PrunedFire; // sparse convs (SparseConv2dOp), as a compressed SqueezeNet has
+        int e1 = b.Op("e1.relu", OpKind.Relu, b.Conv(squeeze, "e1", 8, 16, 1, 1,
+            weight: pruned ? CompressedConvTests.SparseConvWeight(b, "e1.weight", 16, 8, 1, 1, 0.1, 5) : null));
+        int e3 = b.Op("e3.relu", OpKind.Relu, b.Conv(squeeze, "e3", 8, 24, 3, 3, 1, 1, 1, 1, // 27 wide: the stream conv on AVX-512
+            weight: pruned ? CompressedConvTests.SparseConvWeight(b, "e3.weight", 24, 8, 3, 3, 0.1, 5) : null));
         int cat = shape switch
         {
             Case.PoolInput => b.Op("cat", OpKind.Concat, e1, b.Pool(e3, "pool", OpKind.MaxPool2d, 3, 3, 1, 1, 1, 1, false)),
@@ -41,6 +44,7 @@ public class ConcatInPlaceTests
     [InlineData(Case.InputAlsoReadElsewhere, false)]
     [InlineData(Case.PoolInput, false)]
     [InlineData(Case.ConcatIsTheOutput, true)]
+    [InlineData(Case.PrunedFire, true)]
     public void In_place_concat_equals_the_copying_one(Case shape, bool rewritten)
     {
         PocketModel model = Build(shape);
@@ -54,6 +58,8 @@ public class ConcatInPlaceTests
         {
             var inPlace = PocketNetwork.Load(model, new PocketNetworkOptions { MaxDegreeOfParallelism = threads });
             Assert.Equal(!rewritten, inPlace.DescribeLayers().Any(l => l.StartsWith("cat:", StringComparison.Ordinal)));
+            if (shape == Case.PrunedFire)
+                Assert.Equal(2, inPlace.DescribeLayers().Count(l => l.Contains("conv-sparse-csr", StringComparison.Ordinal)));
             var actual = new float[expected.Length];
             inPlace.Predict(input, batch, actual);
             Assert.Equal(expected, actual);

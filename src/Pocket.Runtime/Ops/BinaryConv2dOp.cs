@@ -38,13 +38,17 @@ internal sealed class BinaryConv2dOp : Layer
 
     public override string Kernel => "binary-conv-addsub " + _g.Describe() + _activation.Suffix();
 
+    /// <summary>Every output row is addressed from <see cref="Layer.OutputStart"/>, so the compiler may point this layer
+    /// at a channel slice of a concat.</summary>
+    public override bool WritesIntoSlices => true;
+
     public override void Forward(Workspace ws)
     {
         float[] input = ws.Slots[InputSlots[0]];
         float[] output = ws.Slots[OutputSlot];
         float[] scratch = ws.Scratch;
         ConvGeometry g = _g;
-        int inLength = g.InChannels * g.InPlane, outLength = OutputShape.Length;
+        int inLength = g.InChannels * g.InPlane;
         int k = g.FilterLength, n = g.OutPlane, rowsPerGroup = g.OutChannelsPerGroup;
         int totalOffset = g.IsPointwise ? 0 : k * n;
 
@@ -66,7 +70,7 @@ internal sealed class BinaryConv2dOp : Layer
                 total.Clear();
                 for (int p = 0; p < k; p++) TensorPrimitives.Add(total, columns.AsSpan(columnsOffset + p * n, n), total);
 
-                int outOffset = b * outLength + group * rowsPerGroup * n;
+                int outOffset = OutputStart(b) + group * rowsPerGroup * n;
                 int firstFilter = group * rowsPerGroup;
                 int minRows = Math.Max(1, (int)(65536L / Math.Max(1L, (long)k * n)));
                 ParallelRange.For(rowsPerGroup, ws.Parallelism, minRows, (r0, r1) =>

@@ -84,13 +84,17 @@ internal sealed class SparseConv2dOp : Layer
     public override string Kernel =>
         $"conv-sparse-csr{(_direct is null ? "" : "-direct")} {_g.Describe()} nnz={NonZeros} ({100.0 * NonZeros / ((long)_g.OutChannels * _g.FilterLength):F1}%)" + _activation.Suffix();
 
+    /// <summary>Every output row is addressed from <see cref="Layer.OutputStart"/>, so the compiler may point this layer
+    /// at a channel slice of a concat.</summary>
+    public override bool WritesIntoSlices => true;
+
     public override void Forward(Workspace ws)
     {
         float[] input = ws.Slots[InputSlots[0]];
         float[] output = ws.Slots[OutputSlot];
         float[] scratch = ws.Scratch;
         ConvGeometry g = _g;
-        int inLength = g.InChannels * g.InPlane, outLength = OutputShape.Length;
+        int inLength = g.InChannels * g.InPlane;
         int k = g.FilterLength, n = g.OutPlane, rowsPerGroup = g.OutChannelsPerGroup;
         long averageRowWork = Math.Max(1L, (long)NonZeros / Math.Max(1, g.OutChannels) * n);
         int minRows = (int)Math.Max(4L, 65536L / averageRowWork);
@@ -100,7 +104,7 @@ internal sealed class SparseConv2dOp : Layer
             for (int group = 0; group < g.Groups; group++)
             {
                 int inOffset = b * inLength + group * g.InChannelsPerGroup * g.InPlane;
-                int outOffset = b * outLength + group * rowsPerGroup * n;
+                int outOffset = OutputStart(b) + group * rowsPerGroup * n;
                 int firstFilter = group * rowsPerGroup;
                 if (_direct is { } direct)
                 {
