@@ -4,13 +4,21 @@ using Pocket.Runtime.Ops;
 namespace Pocket.Runtime;
 
 /// <summary>The executable form of a graph: layers in order, their slots, and when each slot can be recycled.</summary>
+/// <param name="TailStart">The first layer of the batch-wide tail (<see cref="GraphCompiler.FindBatchWideTail"/>), or the
+/// layer count when there is none.</param>
+/// <param name="TailInputSlot">The one slot the tail reads from the layers before it (0: the network's input).</param>
 internal sealed record CompiledGraph(
     Layer[] Layers,
     int[] SlotLengths,
     int OutputSlot,
     int[][] ReleaseAfter,
     TensorShape InputShape,
-    TensorShape OutputShape);
+    TensorShape OutputShape,
+    int TailStart,
+    int TailInputSlot)
+{
+    public bool HasBatchWideTail => TailStart < Layers.Length;
+}
 
 /// <summary>
 /// Turns a <see cref="PocketModel"/> into layers. Pass 1 validates every node (input indices, attribute counts,
@@ -145,8 +153,29 @@ internal static class GraphCompiler
 
         int outputSlot = slotOf[^1];
         if (options.WriteConcatsInPlace) WriteConcatInputsInPlace(layers, outputSlot);
+        var (tailStart, tailInput) = FindBatchWideTail(layers, outputSlot);
         return new CompiledGraph(layers.ToArray(), slotLengths.ToArray(), outputSlot,
-            PlanReleases(layers, slotLengths.Count, outputSlot), shapes[0], shapes[^1]);
+            PlanReleases(layers, slotLengths.Count, outputSlot), shapes[0], shapes[^1], tailStart, tailInput);
+    }
+
+    /// <summary>
+    /// The classifier head a batch can run through whole: the longest run of last layers that are all
+    /// <see cref="Layer.BatchWide"/>, starting at one with weights, and reading exactly one slot from the layers before
+    /// it (LeNet-5's fc1 → fc2 after its pools; all of a dense LeNet-300). The layers before it run per tile of samples,
+    /// which keeps conv activations in cache; the tail then reads its weights once per batch rather than once per tile.
+    /// Returns the layer count when there is no such tail.
+    /// </summary>
+    internal static (int Start, int InputSlot) FindBatchWideTail(List<Layer> layers, int outputSlot)
+    {
+        int start = layers.Count;
+        while (start > 0 && layers[start - 1].BatchWide) start--;
+        while (start < layers.Count && layers[start].WeightBytes == 0) start++;
+        if (start == layers.Count) return (layers.Count, 0);
+        var producedInTail = new HashSet<int>(layers.Skip(start).Select(l => l.OutputSlot));
+        int[] fromHead = layers.Skip(start).SelectMany(l => l.InputSlots).Where(s => !producedInTail.Contains(s)).Distinct().ToArray();
+        bool headWritesTail = layers.Take(start).Any(l => producedInTail.Contains(l.OutputSlot)) || producedInTail.Contains(0);
+        if (fromHead.Length != 1 || fromHead[0] == outputSlot || headWritesTail) return (layers.Count, 0);
+        return (start, fromHead[0]);
     }
 
     /// <summary>

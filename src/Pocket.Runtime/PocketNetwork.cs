@@ -18,6 +18,7 @@ public sealed class PocketNetwork
     private readonly CompiledGraph _graph;
     private readonly PocketNetworkOptions _options;
     private readonly long[] _scratchPerTileSize; // scratch floats for a tile of 1..TileSamples samples
+    private readonly long _tailScratch;          // scratch floats for TailSamples samples of the batch-wide tail
 
     private PocketNetwork(CompiledGraph graph, PocketNetworkOptions options, IReadOnlyDictionary<string, string> metadata)
     {
@@ -34,6 +35,9 @@ public sealed class PocketNetwork
                     + $"{_scratchPerTileSize[b]} floats of scratch for {b} sample(s), more than one array can hold");
         }
         WeightBytes = graph.Layers.Sum(l => l.WeightBytes);
+        _tailScratch = graph.Layers.Skip(graph.TailStart).Select(l => l.ScratchLength(TailSamples)).DefaultIfEmpty(0).Max();
+        if (_tailScratch > Array.MaxLength)
+            throw new PocketRuntimeException($"the layers from '{graph.Layers[graph.TailStart].Name}' need {_tailScratch} floats of scratch for {TailSamples} samples, more than one array can hold");
     }
 
     /// <summary>Validates and compiles a model. Throws <see cref="PocketRuntimeException"/> (naming the node) when
@@ -107,6 +111,16 @@ public sealed class PocketNetwork
 
         int tiles = (batch + TileSamples - 1) / TileSamples;
         int parallelism = _options.MaxDegreeOfParallelism;
+        if (tiles > 1 && _graph.HasBatchWideTail)
+        {
+            for (int start = 0; start < batch; start += TailSamples)
+            {
+                int count = Math.Min(TailSamples, batch - start);
+                RunWithBatchWideTail(inputs.Slice(start * InputLength, count * InputLength), count,
+                    outputs.Slice(start * OutputLength, count * OutputLength), parallelism);
+            }
+            return;
+        }
         if (tiles == 1 || parallelism == 1)
         {
             // One tile at a time on this thread; layers may still spread a single tile over threads.
@@ -138,6 +152,84 @@ public sealed class PocketNetwork
         {
             ArrayPool<float>.Shared.Return(inputCopy);
             ArrayPool<float>.Shared.Return(outputCopy);
+        }
+    }
+
+    /// <summary>Samples the batch-wide tail (<see cref="CompiledGraph.TailStart"/>) takes at once: its input for them stays
+    /// small (LeNet-5: 64 × 800 floats) while its weights are read once for all of them.</summary>
+    private const int TailSamples = 64;
+
+    /// <summary>
+    /// Up to <see cref="TailSamples"/> samples: the layers before the tail per tile (in parallel tiles when there are
+    /// threads to spare), each tile's tail input gathered into one buffer, then the tail over all of them. The tail's
+    /// kernels compute each value the same way whatever the batch, so results equal running every tile through.
+    /// </summary>
+    private void RunWithBatchWideTail(ReadOnlySpan<float> inputs, int batch, Span<float> outputs, int parallelism)
+    {
+        ArrayPool<float> pool = ArrayPool<float>.Shared;
+        CompiledGraph g = _graph;
+        int tailLength = g.SlotLengths[g.TailInputSlot];
+        float[] tailInput = pool.Rent(batch * tailLength);
+        float[][] slots = new float[g.SlotLengths.Length][];
+        float[] scratch = pool.Rent((int)Math.Max(1, _tailScratch));
+        try
+        {
+            if (g.TailStart == 0)
+                inputs[..(batch * InputLength)].CopyTo(tailInput);
+            else
+            {
+                int tiles = (batch + TileSamples - 1) / TileSamples;
+                float[] inputCopy = pool.Rent(batch * InputLength);
+                try
+                {
+                    inputs[..(batch * InputLength)].CopyTo(inputCopy);
+                    void Head(int t, int threads)
+                    {
+                        int start = t * TileSamples, count = Math.Min(TileSamples, batch - start);
+                        RunHead(inputCopy.AsSpan(start * InputLength, count * InputLength), count,
+                            tailInput.AsSpan(start * tailLength, count * tailLength), threads);
+                    }
+                    if (parallelism == 1) for (int t = 0; t < tiles; t++) Head(t, 1);
+                    else Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, t => Head(t, 1));
+                }
+                finally
+                {
+                    pool.Return(inputCopy);
+                }
+            }
+            slots[g.TailInputSlot] = tailInput;
+            tailInput = null!; // the tail's last reader of the slot returns it
+            RunLayers(g.TailStart, g.Layers.Length, slots, scratch, batch, parallelism, null);
+            slots[g.OutputSlot].AsSpan(0, batch * OutputLength).CopyTo(outputs);
+        }
+        finally
+        {
+            if (tailInput is not null) pool.Return(tailInput);
+            foreach (float[]? buffer in slots)
+                if (buffer is not null) pool.Return(buffer);
+            pool.Return(scratch);
+        }
+    }
+
+    /// <summary>The layers before the tail for one tile, its tail input copied out.</summary>
+    private void RunHead(ReadOnlySpan<float> input, int batch, Span<float> tailInput, int parallelism)
+    {
+        ArrayPool<float> pool = ArrayPool<float>.Shared;
+        CompiledGraph g = _graph;
+        float[][] slots = new float[g.SlotLengths.Length][];
+        float[] scratch = pool.Rent((int)Math.Max(1, _scratchPerTileSize[batch]));
+        try
+        {
+            slots[0] = pool.Rent(batch * g.SlotLengths[0]);
+            input.CopyTo(slots[0]);
+            RunLayers(0, g.TailStart, slots, scratch, batch, parallelism, null);
+            slots[g.TailInputSlot].AsSpan(0, tailInput.Length).CopyTo(tailInput);
+        }
+        finally
+        {
+            foreach (float[]? buffer in slots)
+                if (buffer is not null) pool.Return(buffer);
+            pool.Return(scratch);
         }
     }
 
@@ -181,21 +273,7 @@ public sealed class PocketNetwork
         {
             slots[0] = pool.Rent(batch * g.SlotLengths[0]);
             input.CopyTo(slots[0]);
-            var workspace = new Workspace(slots, scratch, batch, parallelism);
-            for (int l = 0; l < g.Layers.Length; l++)
-            {
-                Layer layer = g.Layers[l];
-                // ??=: the layers writing an in-place concat's slices share its slot.
-                slots[layer.OutputSlot] ??= pool.Rent(batch * g.SlotLengths[layer.OutputSlot]);
-                long start = layerTicks is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
-                layer.Forward(workspace);
-                if (layerTicks is not null) layerTicks[l] = System.Diagnostics.Stopwatch.GetTimestamp() - start;
-                foreach (int s in g.ReleaseAfter[l])
-                {
-                    pool.Return(slots[s]);
-                    slots[s] = null!;
-                }
-            }
+            RunLayers(0, g.Layers.Length, slots, scratch, batch, parallelism, layerTicks);
             slots[g.OutputSlot].AsSpan(0, batch * OutputLength).CopyTo(output);
         }
         finally
@@ -203,6 +281,29 @@ public sealed class PocketNetwork
             foreach (float[]? buffer in slots)
                 if (buffer is not null) pool.Return(buffer);
             pool.Return(scratch);
+        }
+    }
+
+    /// <summary>Layers [first, end) over <paramref name="batch"/> samples, renting each output slot and returning each
+    /// slot after its last reader; the slots the layers read from before <paramref name="first"/> must be filled.</summary>
+    private void RunLayers(int first, int end, float[][] slots, float[] scratch, int batch, int parallelism, long[]? layerTicks)
+    {
+        ArrayPool<float> pool = ArrayPool<float>.Shared;
+        CompiledGraph g = _graph;
+        var workspace = new Workspace(slots, scratch, batch, parallelism);
+        for (int l = first; l < end; l++)
+        {
+            Layer layer = g.Layers[l];
+            // ??=: the layers writing an in-place concat's slices share its slot.
+            slots[layer.OutputSlot] ??= pool.Rent(batch * g.SlotLengths[layer.OutputSlot]);
+            long start = layerTicks is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+            layer.Forward(workspace);
+            if (layerTicks is not null) layerTicks[l] = System.Diagnostics.Stopwatch.GetTimestamp() - start;
+            foreach (int s in g.ReleaseAfter[l])
+            {
+                pool.Return(slots[s]);
+                slots[s] = null!;
+            }
         }
     }
 }

@@ -7,6 +7,9 @@ internal sealed class ActivationOp : Layer
 
     public ActivationOp(string name, TensorShape shape, FusedActivation activation) : base(name, shape) => _activation = activation;
 
+    /// <summary>Elementwise: any batch, the same cost per sample.</summary>
+    public override bool BatchWide => true;
+
     public override string Kernel => "activation" + _activation.Suffix();
 
     public override void Forward(Workspace ws)

@@ -39,6 +39,11 @@ internal abstract class Layer
     /// the compiler may let it write straight into its part of a concat.</summary>
     public virtual bool WritesIntoSlices => false;
 
+    /// <summary>Whether <see cref="Forward"/> takes any batch and gains from a larger one than the network's tile (it reads
+    /// its weights once per call), or costs the same per sample whatever the batch (elementwise): the network runs a
+    /// tail of such layers over whole batches (<see cref="PocketNetwork"/>).</summary>
+    public virtual bool BatchWide => false;
+
     /// <summary>Bytes of weights this layer keeps resident (as held, not as they would be densified).</summary>
     public virtual long WeightBytes => 0;
 

@@ -14,6 +14,9 @@ internal sealed class LeakyReluOp(string name, TensorShape shape, float alpha) :
         return output;
     }
 
+    /// <summary>Elementwise: any batch, the same cost per sample.</summary>
+    public override bool BatchWide => true;
+
     public override void Forward(Workspace ws)
     {
         int length = ws.Batch * OutputShape.Length;

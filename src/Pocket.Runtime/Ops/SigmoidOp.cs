@@ -5,6 +5,9 @@ internal sealed class SigmoidOp(string name, TensorShape shape) : Layer(name, sh
 {
     public override string Kernel => "sigmoid";
 
+    /// <summary>Elementwise: any batch, the same cost per sample.</summary>
+    public override bool BatchWide => true;
+
     public override void Forward(Workspace ws)
     {
         int length = ws.Batch * OutputShape.Length;

@@ -7,6 +7,9 @@ internal sealed class SoftmaxOp : Layer
 {
     public SoftmaxOp(string name, TensorShape shape) : base(name, shape) { }
 
+    /// <summary>Elementwise: any batch, the same cost per sample.</summary>
+    public override bool BatchWide => true;
+
     public override void Forward(Workspace ws)
     {
         int length = OutputShape.Length;
