@@ -185,7 +185,7 @@ public sealed class RunJournal : IDisposable
     // libtorch's results depend on its thread count and on its conv path (oneDNN or its own kernels, which
     // TorchBackend picks per CPU), so a run resumed with another count or path would not be the same run.
     private static string WithLibTorchSettings(string settings) =>
-        $"{settings}, {Training.TorchThreads.Count} libtorch thread(s), conv on {Training.TorchBackend.ConvPath}";
+        $"{settings}, {Training.TorchThreads.Count} libtorch thread(s), conv on {Training.TorchBackend.ConvPathDescription}";
 
     private static int ReadInt(Checkpoint checkpoint, string key, string path) =>
         int.TryParse(checkpoint.Metadata.GetValueOrDefault(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= 0

@@ -5,12 +5,12 @@ namespace Pocket.Training.Training;
 /// (<see cref="TorchThreads"/>), no NNPACK (<see cref="LibTorchContext.DisableNnpack"/>), and a float32 conv that is
 /// right on this CPU.
 /// <para>
-/// <see cref="LibTorchConvCheck"/> compares libtorch's float32 conv with float64. When oneDNN (libtorch's default
-/// conv path on x86-64) fails it, Pocket turns oneDNN off in libtorch's global context, so conv takes libtorch's
-/// native path (im2col + BLAS), checks again, and says so in one line. Capping oneDNN's ISA instead
-/// (ONEDNN_MAX_CPU_ISA=SSE41, its gemm path) would have to reach the native environment before oneDNN's first use,
-/// which the check itself is, and measured slower than the native path on LeNet-5 anyway. A machine whose conv
-/// passes keeps oneDNN and pays only the check, once per process (bench/results/libtorch-conv.md).
+/// <see cref="LibTorchConvCheck"/> compares libtorch's float32 conv with float64. On a CPU where oneDNN's JIT convs are
+/// known to be wrong (AMD Zen 5), oneDNN's ISA is first capped at SSE4.1 (<see cref="OneDnnIsaCap"/>: oneDNN reads the
+/// cap once, before its first primitive, so it cannot be tried after a failed check). When oneDNN (libtorch's default
+/// conv path on x86-64) still fails the check, Pocket turns oneDNN off in libtorch's global context, so conv takes
+/// libtorch's native path (im2col + BLAS), checks again, and says so in one line. A machine whose conv passes keeps
+/// oneDNN and pays only the check, once per process (bench/results/libtorch-conv.md).
 /// </para>
 /// </summary>
 public static class TorchBackend
@@ -20,6 +20,14 @@ public static class TorchBackend
 
     /// <summary>How the one line about a changed conv path starts.</summary>
     public const string NoticePrefix = "pocket: libtorch's oneDNN float32 conv is wrong on this CPU";
+
+    /// <summary>How the one line about a capped oneDNN starts (a CPU of <see cref="OneDnnIsaCap.IsKnownWrongCpu"/>).</summary>
+    public const string CapNoticePrefix = "pocket: libtorch's oneDNN float32 conv is wrong on this CPU above SSE4.1; oneDNN is capped there";
+
+    /// <summary>The conv path as a run's journal records it: the path, and oneDNN's ISA cap when one is in effect.</summary>
+    public static string ConvPathDescription => Ensure() == Training.ConvPath.OneDnn && OneDnnIsaCap.InEffect is { } isa
+        ? $"{Training.ConvPath.OneDnn} ({OneDnnIsaCap.Variable}={isa})"
+        : Ensure().ToString();
 
     /// <summary>Where the one line about a changed conv path goes (stderr unless a host says otherwise).</summary>
     public static Action<string> Notify { get; set; } = line => Console.Error.WriteLine(line);
@@ -33,11 +41,14 @@ public static class TorchBackend
         lock (Gate) // taken once per model, training run or evaluation: cheap next to any of them
         {
             if (_path is { } decided) return decided;
+            string? capped = OneDnnIsaCap.ApplyForThisCpu();
             TorchThreads.Apply();
             LibTorchContext.DisableNnpack();
             var first = LibTorchConvCheck.Run();
             if (first.Passed)
             {
+                if (capped is not null)
+                    Notify($"{CapNoticePrefix} ({OneDnnIsaCap.Variable}={capped}, checked against float64)");
                 _path = Training.ConvPath.OneDnn;
                 return _path.Value;
             }

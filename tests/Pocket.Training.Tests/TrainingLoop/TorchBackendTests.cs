@@ -6,7 +6,8 @@ namespace Pocket.Training.Tests.TrainingLoop;
 
 /// <summary>
 /// TorchBackend leaves libtorch on a float32 conv that agrees with float64 on whatever machine runs the tests (on AMD
-/// Zen 5 that is the native path, elsewhere oneDNN), and the check itself catches a conv that is off.
+/// Zen 5 oneDNN capped at SSE4.1, elsewhere oneDNN as it is, or the native path where oneDNN fails), and the check
+/// itself catches a conv that is off.
 /// </summary>
 [Collection(TorchRandomness.Collection)]
 public class TorchBackendTests
@@ -19,6 +20,28 @@ public class TorchBackendTests
         Assert.True(result.Passed, $"conv path {path}: {result.WorstCase} off by {result.WorstError:E2} relative to float64");
         Assert.True(result.WorstError < 1e-5, $"{result.WorstCase}: {result.WorstError:E2}");
         Assert.Equal(path, TorchBackend.Ensure()); // decided once
+    }
+
+    [Fact]
+    public void The_CPU_rule_reads_the_vendor_and_family_that_proc_cpuinfo_reports()
+    {
+        if (!File.Exists("/proc/cpuinfo") || !System.Runtime.Intrinsics.X86.X86Base.IsSupported) return; // x86-64 Linux only
+        string[] lines = File.ReadAllLines("/proc/cpuinfo");
+        string Field(string name) => lines.First(l => l.StartsWith(name, StringComparison.Ordinal)).Split(':', 2)[1].Trim();
+        bool zen5 = Field("vendor_id") == "AuthenticAMD" && int.Parse(Field("cpu family")) == 26;
+        Assert.Equal(zen5, OneDnnIsaCap.IsKnownWrongCpu());
+    }
+
+    [Fact]
+    public void On_a_CPU_where_oneDNN_is_known_wrong_it_is_capped_and_passes_the_check()
+    {
+        bool userCap = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(OneDnnIsaCap.Variable));
+        ConvPath path = TorchBackend.Ensure();
+        if (!OneDnnIsaCap.IsKnownWrongCpu() || OperatingSystem.IsWindows() || userCap) return;
+        Assert.Equal(ConvPath.OneDnn, path);
+        Assert.Equal(OneDnnIsaCap.KnownGoodIsa, OneDnnIsaCap.InEffect);
+        Assert.Equal("OneDnn (ONEDNN_MAX_CPU_ISA=SSE41)", TorchBackend.ConvPathDescription);
+        Assert.True(LibTorchConvCheck.Run().Passed);
     }
 
     [Fact]
