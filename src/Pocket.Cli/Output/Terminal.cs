@@ -9,9 +9,10 @@ namespace Pocket.Cli.Output;
 public static class Terminal
 {
     public static readonly IAnsiConsole Out = Wide(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }), Console.IsOutputRedirected);
-    public static readonly IAnsiConsole Err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    public static readonly IAnsiConsole Err = Wide(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }), Console.IsErrorRedirected);
 
-    /// <summary>Redirected output has no terminal width; tables are wide, so give them room rather than wrap every cell.</summary>
+    /// <summary>Redirected output has no terminal width; tables are wide, so give them room rather than wrap every cell
+    /// (and a log of progress lines gets one line per epoch, not a line broken at 80 columns).</summary>
     private static IAnsiConsole Wide(IAnsiConsole console, bool redirected)
     {
         if (redirected) console.Profile.Width = 200;
