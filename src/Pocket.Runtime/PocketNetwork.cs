@@ -186,8 +186,8 @@ public sealed class PocketNetwork
                     void Head(int t, int threads)
                     {
                         int start = t * TileSamples, count = Math.Min(TileSamples, batch - start);
-                        RunHead(inputCopy.AsSpan(start * InputLength, count * InputLength), count,
-                            tailInput.AsSpan(start * tailLength, count * tailLength), threads);
+                        RunTile(inputCopy.AsSpan(start * InputLength, count * InputLength), count,
+                            tailInput.AsSpan(start * tailLength, count * tailLength), threads, end: g.TailStart, resultSlot: g.TailInputSlot);
                     }
                     if (parallelism == 1) for (int t = 0; t < tiles; t++) Head(t, 1);
                     else Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, t => Head(t, 1));
@@ -205,28 +205,6 @@ public sealed class PocketNetwork
         finally
         {
             if (tailInput is not null) pool.Return(tailInput);
-            foreach (float[]? buffer in slots)
-                if (buffer is not null) pool.Return(buffer);
-            pool.Return(scratch);
-        }
-    }
-
-    /// <summary>The layers before the tail for one tile, its tail input copied out.</summary>
-    private void RunHead(ReadOnlySpan<float> input, int batch, Span<float> tailInput, int parallelism)
-    {
-        ArrayPool<float> pool = ArrayPool<float>.Shared;
-        CompiledGraph g = _graph;
-        float[][] slots = new float[g.SlotLengths.Length][];
-        float[] scratch = pool.Rent((int)Math.Max(1, _scratchPerTileSize[batch]));
-        try
-        {
-            slots[0] = pool.Rent(batch * g.SlotLengths[0]);
-            input.CopyTo(slots[0]);
-            RunLayers(0, g.TailStart, slots, scratch, batch, parallelism, null);
-            slots[g.TailInputSlot].AsSpan(0, tailInput.Length).CopyTo(tailInput);
-        }
-        finally
-        {
             foreach (float[]? buffer in slots)
                 if (buffer is not null) pool.Return(buffer);
             pool.Return(scratch);
@@ -263,7 +241,10 @@ public sealed class PocketNetwork
         return times;
     }
 
-    private void RunTile(ReadOnlySpan<float> input, int batch, Span<float> output, int parallelism, long[]? layerTicks = null)
+    /// <summary>One tile through layers [0, <paramref name="end"/>) (default: all), then the values of
+    /// <paramref name="resultSlot"/> (default: the network's output; the tail's input for a head) into <paramref name="output"/>.</summary>
+    private void RunTile(ReadOnlySpan<float> input, int batch, Span<float> output, int parallelism, long[]? layerTicks = null,
+        int? end = null, int? resultSlot = null)
     {
         ArrayPool<float> pool = ArrayPool<float>.Shared;
         CompiledGraph g = _graph;
@@ -273,8 +254,8 @@ public sealed class PocketNetwork
         {
             slots[0] = pool.Rent(batch * g.SlotLengths[0]);
             input.CopyTo(slots[0]);
-            RunLayers(0, g.Layers.Length, slots, scratch, batch, parallelism, layerTicks);
-            slots[g.OutputSlot].AsSpan(0, batch * OutputLength).CopyTo(output);
+            RunLayers(0, end ?? g.Layers.Length, slots, scratch, batch, parallelism, layerTicks);
+            slots[resultSlot ?? g.OutputSlot].AsSpan(0, output.Length).CopyTo(output);
         }
         finally
         {
