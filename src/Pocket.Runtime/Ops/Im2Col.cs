@@ -77,6 +77,12 @@ internal static class Im2Col
                     int oxLo = Math.Clamp(g.PadW - kx, 0, outW);
                     int oxHi = Math.Clamp(w + g.PadW - kx, oxLo, outW);
                     int run = oxHi - oxLo;
+                    if (run == outW && oy0 - g.PadH + ky >= 0 && oy1 - 1 - g.PadH + ky < h)
+                    {
+                        // Every row of the block is a whole run (no padding under this tap): copies only.
+                        CopyRows(ref Unsafe.Add(ref plane, (nint)(oy0 - g.PadH + ky) * w + kx - g.PadW), w, ref dst, outW, oy1 - oy0, outW);
+                        continue;
+                    }
                     for (int oy = oy0; oy < oy1; oy++)
                     {
                         ref float dstRow = ref Unsafe.Add(ref dst, (nint)(oy - oy0) * outW);
@@ -120,6 +126,21 @@ internal static class Im2Col
                     for (int oy = 0; oy < oy1 - oy0; oy++)
                         Copy(ref Unsafe.Add(ref src, (nint)oy * layout.Tx), ref Unsafe.Add(ref dst, (nint)oy * outW), outW);
                 }
+    }
+
+    /// <summary><paramref name="rows"/> runs of <paramref name="count"/> floats. A run of exactly one vector (LeNet-5's conv2:
+    /// 8 wide, 4,000 runs per sample) is one load and one store; through <see cref="Copy"/> with the padding logic
+    /// around it the unfold took 8.3 µs, 43 % of the GEMM it fed.</summary>
+    private static void CopyRows(ref float src, int srcStride, ref float dst, int dstStride, int rows, int count)
+    {
+        if (count == Vector<float>.Count)
+        {
+            for (int r = 0; r < rows; r++)
+                Vector.LoadUnsafe(ref src, (nuint)((nint)r * srcStride)).StoreUnsafe(ref dst, (nuint)((nint)r * dstStride));
+            return;
+        }
+        for (int r = 0; r < rows; r++)
+            Copy(ref Unsafe.Add(ref src, (nint)r * srcStride), ref Unsafe.Add(ref dst, (nint)r * dstStride), count);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
