@@ -121,22 +121,33 @@ public sealed class PocketNetwork
             }
             return;
         }
+        RunTiles(inputs, batch, outputs, parallelism, _graph.Layers.Length, _graph.OutputSlot);
+    }
+
+    /// <summary>
+    /// <paramref name="batch"/> samples through layers [0, <paramref name="end"/>) in tiles of <see cref="TileSamples"/>,
+    /// each tile's values of <paramref name="resultSlot"/> into <paramref name="results"/> (the network's output, or
+    /// the input of a batch-wide tail). One tile, or one thread: tiles in turn, layers may spread a tile over threads.
+    /// Several tiles and threads: tiles in parallel, each single-threaded inside. Tile boundaries are the same either
+    /// way, so results are bit-identical.
+    /// </summary>
+    private void RunTiles(ReadOnlySpan<float> inputs, int batch, Span<float> results, int parallelism, int end, int resultSlot)
+    {
+        int tiles = (batch + TileSamples - 1) / TileSamples, resultLength = _graph.SlotLengths[resultSlot];
         if (tiles == 1 || parallelism == 1)
         {
-            // One tile at a time on this thread; layers may still spread a single tile over threads.
             for (int t = 0; t < tiles; t++)
             {
                 int start = t * TileSamples, count = Math.Min(TileSamples, batch - start);
                 RunTile(inputs.Slice(start * InputLength, count * InputLength), count,
-                    outputs.Slice(start * OutputLength, count * OutputLength), parallelism);
+                    results.Slice(start * resultLength, count * resultLength), parallelism, null, end, resultSlot);
             }
             return;
         }
 
-        // Several tiles and several threads: tiles in parallel, each single-threaded inside. Tile boundaries are
-        // the same as in the sequential loop, so results are bit-identical to it.
+        // Spans cannot cross into the parallel body: the batch goes through pooled copies.
         float[] inputCopy = ArrayPool<float>.Shared.Rent(batch * InputLength);
-        float[] outputCopy = ArrayPool<float>.Shared.Rent(batch * OutputLength);
+        float[] resultCopy = ArrayPool<float>.Shared.Rent(batch * resultLength);
         try
         {
             inputs[..(batch * InputLength)].CopyTo(inputCopy);
@@ -144,14 +155,14 @@ public sealed class PocketNetwork
             {
                 int start = t * TileSamples, count = Math.Min(TileSamples, batch - start);
                 RunTile(inputCopy.AsSpan(start * InputLength, count * InputLength), count,
-                    outputCopy.AsSpan(start * OutputLength, count * OutputLength), 1);
+                    resultCopy.AsSpan(start * resultLength, count * resultLength), 1, null, end, resultSlot);
             });
-            outputCopy.AsSpan(0, batch * OutputLength).CopyTo(outputs);
+            resultCopy.AsSpan(0, batch * resultLength).CopyTo(results);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(inputCopy);
-            ArrayPool<float>.Shared.Return(outputCopy);
+            ArrayPool<float>.Shared.Return(resultCopy);
         }
     }
 
@@ -160,8 +171,8 @@ public sealed class PocketNetwork
     private const int TailSamples = 64;
 
     /// <summary>
-    /// Up to <see cref="TailSamples"/> samples: the layers before the tail per tile (in parallel tiles when there are
-    /// threads to spare), each tile's tail input gathered into one buffer, then the tail over all of them. The tail's
+    /// Up to <see cref="TailSamples"/> samples: the layers before the tail per tile (<see cref="RunTiles"/>), each
+    /// tile's tail input gathered into one buffer, then the tail over all of them. The tail's
     /// kernels compute each value the same way whatever the batch, so results equal running every tile through.
     /// </summary>
     private void RunWithBatchWideTail(ReadOnlySpan<float> inputs, int batch, Span<float> outputs, int parallelism)
@@ -174,29 +185,8 @@ public sealed class PocketNetwork
         float[] scratch = pool.Rent((int)Math.Max(1, _tailScratch));
         try
         {
-            if (g.TailStart == 0)
-                inputs[..(batch * InputLength)].CopyTo(tailInput);
-            else
-            {
-                int tiles = (batch + TileSamples - 1) / TileSamples;
-                float[] inputCopy = pool.Rent(batch * InputLength);
-                try
-                {
-                    inputs[..(batch * InputLength)].CopyTo(inputCopy);
-                    void Head(int t, int threads)
-                    {
-                        int start = t * TileSamples, count = Math.Min(TileSamples, batch - start);
-                        RunTile(inputCopy.AsSpan(start * InputLength, count * InputLength), count,
-                            tailInput.AsSpan(start * tailLength, count * tailLength), threads, end: g.TailStart, resultSlot: g.TailInputSlot);
-                    }
-                    if (parallelism == 1) for (int t = 0; t < tiles; t++) Head(t, 1);
-                    else Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, t => Head(t, 1));
-                }
-                finally
-                {
-                    pool.Return(inputCopy);
-                }
-            }
+            if (g.TailStart == 0) inputs[..(batch * InputLength)].CopyTo(tailInput);
+            else RunTiles(inputs, batch, tailInput.AsSpan(0, batch * tailLength), parallelism, g.TailStart, g.TailInputSlot);
             slots[g.TailInputSlot] = tailInput;
             tailInput = null!; // the tail's last reader of the slot returns it
             RunLayers(g.TailStart, g.Layers.Length, slots, scratch, batch, parallelism, null);
